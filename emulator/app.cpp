@@ -1,0 +1,92 @@
+#include "app.hpp"
+
+#include <cerrno>
+#include <chrono>
+#include <cstring>
+#include <filesystem>
+#include <unistd.h>
+
+#include "ecs/ecs_service.hpp"
+#include "ecs/task_definitions.hpp"
+#include "protocol/embedded_models.hpp"
+#include "store/schema.hpp"
+
+namespace ecsbox {
+
+namespace {
+
+constexpr auto k_janitor_period = std::chrono::seconds(1);
+
+void prepare_data_dir(const std::string& dir) {
+    std::error_code ec;
+    std::filesystem::create_directories(dir, ec);
+    if (ec) throw StartupError("cannot create data directory " + dir + ": " + ec.message());
+    if (::access(dir.c_str(), W_OK | X_OK) != 0)
+        throw StartupError("data directory " + dir + " is not writable: " + std::strerror(errno));
+}
+
+}  // namespace
+
+App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(log) {
+    if (m_config.data_dir.empty()) m_config.data_dir = default_data_dir();
+    prepare_data_dir(m_config.data_dir);
+    try {
+        m_store = std::make_unique<store::Store>(m_config.data_dir);
+    } catch (const store::SchemaTooNewError& e) {
+        throw StartupError(std::string(e.what()) + " in " + m_config.data_dir);
+    } catch (const store::StoreError& e) {
+        throw StartupError("cannot open the database in " + m_config.data_dir + ": " + e.what());
+    }
+
+    m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_config.task_definition_deletion_delay});
+    m_dispatcher = std::make_unique<protocol::Dispatcher>(
+        protocol::DispatcherOptions{m_config.account_id, m_config.region}, m_ids, m_log);
+    ecs::register_ecs_service(
+        *m_dispatcher,
+        std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecs_model())),
+        *m_ecs);
+
+    m_server = std::make_unique<HttpServer>(*m_dispatcher, m_log, k_max_request_body);
+    if (!m_server->bind(m_config.host, m_config.port))
+        throw StartupError("cannot listen on " + m_config.host + ":" + std::to_string(m_config.port) + ": " +
+                           (errno ? std::strerror(errno) : "address unavailable"));
+}
+
+App::~App() {
+    stop();
+    if (m_janitor.joinable()) m_janitor.join();
+}
+
+void App::run() {
+    m_janitor = std::thread([this] { janitor_loop(); });
+    m_log.info("ecsbox " ECSBOX_VERSION " listening on http://" + m_config.host + ":" + std::to_string(m_config.port) +
+               " (data dir " + m_config.data_dir + ", runtime " + m_config.runtime + ", account " +
+               m_config.account_id + ", default region " + m_config.region + ")");
+    m_server->serve();
+}
+
+void App::stop() {
+    {
+        std::lock_guard lock(m_stop_mutex);
+        m_stopping = true;
+    }
+    m_stop_signal.notify_all();
+    m_server->stop();
+}
+
+// Time-driven housekeeping that no request triggers: deleted task definitions disappear.
+void App::janitor_loop() {
+    std::unique_lock lock(m_stop_mutex);
+    while (!m_stop_signal.wait_for(lock, k_janitor_period, [this] { return m_stopping; })) {
+        lock.unlock();
+        try {
+            if (const auto purged = ecs::purge_deleted_task_definitions(*m_ecs); purged > 0)
+                m_log.debug("purged " + std::to_string(purged) + " deleted task definition revision(s)");
+        } catch (const std::exception& e) {
+            m_log.error(std::string("housekeeping failed: ") + e.what());
+        }
+        lock.lock();
+    }
+}
+
+}  // namespace ecsbox

@@ -1,0 +1,26 @@
+#pragma once
+// ecsbox's configuration, as the command line sets it.
+#include <string>
+
+#include "util/log.hpp"
+
+namespace ecsbox {
+
+// Bodies above this size are refused before they are read whole (AWS caps JSON requests lower).
+constexpr std::size_t k_max_request_body = 8 * 1024 * 1024;
+
+struct Config {
+    std::string host = "127.0.0.1";
+    int port = 4566;
+    std::string data_dir;  // empty: default_data_dir()
+    std::string account_id = "000000000000";
+    std::string region = "us-east-1";
+    std::string runtime = "docker";  // docker | none
+    util::LogLevel log_level = util::LogLevel::info;
+    double task_definition_deletion_delay = 30.0;
+};
+
+// $ECSBOX_DATA_DIR, else $XDG_DATA_HOME/ecsbox, else ~/.local/share/ecsbox.
+std::string default_data_dir();
+
+}  // namespace ecsbox

@@ -1,0 +1,10 @@
+#pragma once
+// `ecsbox coverage`: which operations of each service model ecsbox implements, as the markdown
+// table the README embeds. Generated from the handler tables, never written by hand.
+#include <string>
+
+namespace ecsbox {
+
+std::string coverage_markdown();
+
+}  // namespace ecsbox

@@ -1,0 +1,76 @@
+#include "http_server.hpp"
+
+#include <chrono>
+#include <httplib.h>
+
+namespace ecsbox {
+
+namespace {
+
+protocol::HttpRequest to_protocol(const httplib::Request& req) {
+    protocol::HttpRequest out;
+    out.method = req.method;
+    out.path = req.path;
+    for (const auto& [name, value] : req.headers) out.headers.emplace(name, value);
+    out.body = req.body;
+    return out;
+}
+
+void write(const protocol::HttpResponse& from, httplib::Response& to) {
+    to.status = from.status;
+    std::string content_type = "application/json";
+    for (const auto& [name, value] : from.headers) {
+        if (strcasecmp(name.c_str(), "Content-Type") == 0) content_type = value;
+        else to.set_header(name, value);
+    }
+    to.set_content(from.body, content_type);
+}
+
+}  // namespace
+
+HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log, std::size_t max_body)
+    : m_dispatcher(dispatcher), m_log(log), m_server(std::make_unique<httplib::Server>()) {
+    // Responses are written in one piece, but Nagle plus delayed ACKs would still stall
+    // pipelined keep-alive clients by ~40 ms.
+    m_server->set_tcp_nodelay(true);
+    m_server->set_payload_max_length(max_body);
+    m_server->set_keep_alive_max_count(100000);
+
+    m_server->Post("/", [this](const httplib::Request& req, httplib::Response& res) {
+        const auto start = std::chrono::steady_clock::now();
+        const auto response = m_dispatcher.dispatch(to_protocol(req));
+        write(response, res);
+        if (m_log.enabled(util::LogLevel::debug)) {
+            const auto us =
+                std::chrono::duration_cast<std::chrono::microseconds>(std::chrono::steady_clock::now() - start).count();
+            m_log.debug(req.method + " " + req.path + " " + req.get_header_value("X-Amz-Target") + " " +
+                        std::to_string(response.status) + " " + std::to_string(us) + "us");
+        }
+    });
+    // Anything the routes above do not take, and failures before a handler runs (an oversized
+    // body, a malformed request line), still get an AWS-shaped answer.
+    m_server->set_error_handler(httplib::Server::HandlerWithResponse(
+        [this](const httplib::Request& req, httplib::Response& res) {
+        // httplib calls this for every status >= 400, including the dispatcher's own answers.
+        if (!res.body.empty()) return httplib::Server::HandlerResponse::Unhandled;
+        const auto code = res.status == 413 ? "RequestEntityTooLargeException"
+                          : res.status == 404 ? "UnknownOperationException"
+                                             : "SerializationException";
+        const auto message = res.status == 413   ? "The request body is larger than ecsbox accepts."
+                             : res.status == 404 ? "No route for " + req.method + " " + req.path + "."
+                                                 : "The request could not be read.";
+        const int status = res.status == 404 ? 400 : res.status;
+        write(m_dispatcher.error_response(status, code, message), res);
+        return httplib::Server::HandlerResponse::Handled;
+    }));
+}
+
+HttpServer::~HttpServer() = default;
+
+bool HttpServer::bind(const std::string& host, int port) { return m_server->bind_to_port(host, port); }
+
+void HttpServer::serve() { m_server->listen_after_bind(); }
+
+void HttpServer::stop() { m_server->stop(); }
+
+}  // namespace ecsbox

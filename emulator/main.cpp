@@ -1,0 +1,85 @@
+// ecsbox: a local Amazon ECS. `ecsbox serve` runs it; `ecsbox coverage` prints what it implements.
+#include <CLI/CLI.hpp>
+#include <csignal>
+#include <iostream>
+#include <pthread.h>
+#include <thread>
+
+#include "app.hpp"
+#include "coverage.hpp"
+
+namespace {
+
+// Signals are taken synchronously by one thread, which asks the App to stop: no handler
+// touches shared state.
+std::thread stop_on_signal(ecsbox::App& app, sigset_t signals) {
+    return std::thread([&app, signals] {
+        int received = 0;
+        sigwait(&signals, &received);
+        app.stop();
+    });
+}
+
+int serve(const ecsbox::Config& config) {
+    sigset_t signals;
+    sigemptyset(&signals);
+    sigaddset(&signals, SIGINT);
+    sigaddset(&signals, SIGTERM);
+    pthread_sigmask(SIG_BLOCK, &signals, nullptr);  // before any thread starts, so all inherit it
+
+    ecsbox::util::Logger log(std::cerr, config.log_level);
+    try {
+        ecsbox::App app(config, log);
+        auto waiter = stop_on_signal(app, signals);
+        app.run();
+        pthread_kill(waiter.native_handle(), SIGTERM);  // release the waiter if run() ended otherwise
+        waiter.join();
+    } catch (const ecsbox::StartupError& e) {
+        std::cerr << "ecsbox: " << e.what() << "\n";
+        return 1;
+    }
+    return 0;
+}
+
+}  // namespace
+
+int main(int argc, char** argv) {
+    CLI::App cli{"ecsbox: a local Amazon ECS and ECR for laptops and CI"};
+    cli.set_version_flag("--version", "ecsbox " ECSBOX_VERSION);
+    cli.require_subcommand(1);
+
+    ecsbox::Config config;
+    std::string log_level = "info";
+    auto* serve_cmd = cli.add_subcommand("serve", "Serve the AWS APIs");
+    serve_cmd->add_option("--host", config.host, "Address to listen on")->capture_default_str();
+    serve_cmd->add_option("--port", config.port, "Port to listen on")->capture_default_str()->check(CLI::Range(1, 65535));
+    serve_cmd->add_option("--data-dir", config.data_dir, "Where state is kept (default: " + ecsbox::default_data_dir() + ")");
+    serve_cmd->add_option("--account-id", config.account_id, "The AWS account id in ARNs")
+        ->capture_default_str()
+        ->check([](const std::string& v) {
+            return v.size() == 12 && v.find_first_not_of("0123456789") == std::string::npos
+                       ? std::string()
+                       : std::string("the account id must be 12 digits");
+        });
+    serve_cmd->add_option("--region", config.region, "Region for requests that do not sign one")->capture_default_str();
+    serve_cmd->add_option("--runtime", config.runtime, "Where tasks run")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"docker", "none"}));
+    serve_cmd->add_option("--log-level", log_level, "debug, info, warn or error")
+        ->capture_default_str()
+        ->check(CLI::IsMember({"debug", "info", "warn", "error"}));
+    serve_cmd->add_option("--task-definition-deletion-delay", config.task_definition_deletion_delay,
+                          "Seconds a deleted task definition stays DELETE_IN_PROGRESS")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
+
+    cli.add_subcommand("coverage", "Print which AWS operations are implemented (markdown)");
+
+    CLI11_PARSE(cli, argc, argv);
+    if (cli.got_subcommand("coverage")) {
+        std::cout << ecsbox::coverage_markdown();
+        return 0;
+    }
+    ecsbox::util::parse_log_level(log_level, config.log_level);
+    return serve(config);
+}

@@ -1,0 +1,79 @@
+#include "ecs/arns.hpp"
+
+#include <cctype>
+#include <charconv>
+
+namespace ecsbox::ecs {
+
+std::optional<ParsedArn> parse_ecs_arn(std::string_view arn) {
+    constexpr std::string_view k_prefix = "arn:aws:ecs:";
+    if (arn.substr(0, k_prefix.size()) != k_prefix) return std::nullopt;
+    arn.remove_prefix(k_prefix.size());
+    const auto colon1 = arn.find(':');
+    if (colon1 == std::string_view::npos) return std::nullopt;
+    const auto colon2 = arn.find(':', colon1 + 1);
+    if (colon2 == std::string_view::npos) return std::nullopt;
+    const auto resource = arn.substr(colon2 + 1);
+    const auto slash = resource.find('/');
+    if (slash == std::string_view::npos || slash == 0 || slash + 1 == resource.size()) return std::nullopt;
+    return ParsedArn{std::string(arn.substr(0, colon1)), std::string(arn.substr(colon1 + 1, colon2 - colon1 - 1)),
+                     std::string(resource.substr(0, slash)), std::string(resource.substr(slash + 1))};
+}
+
+std::string cluster_arn(const store::Scope& scope, const std::string& name) {
+    return "arn:aws:ecs:" + scope.region + ":" + scope.account + ":cluster/" + name;
+}
+
+std::string task_definition_arn(const store::Scope& scope, const std::string& family, std::int64_t revision) {
+    return "arn:aws:ecs:" + scope.region + ":" + scope.account + ":task-definition/" + family + ":" +
+           std::to_string(revision);
+}
+
+bool is_ecs_name(std::string_view name) {
+    if (name.empty() || name.size() > 255) return false;
+    for (const char c : name)
+        if (!(std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_')) return false;
+    return true;
+}
+
+namespace {
+
+bool in_scope(const ParsedArn& arn, const store::Scope& scope) {
+    return arn.region == scope.region && arn.account == scope.account;
+}
+
+}  // namespace
+
+std::optional<std::string> cluster_name_from(const store::Scope& scope, const std::string& identifier) {
+    if (auto arn = parse_ecs_arn(identifier)) {
+        if (!in_scope(*arn, scope) || arn->resource_type != "cluster" || !is_ecs_name(arn->resource_id))
+            return std::nullopt;
+        return arn->resource_id;
+    }
+    if (!is_ecs_name(identifier)) return std::nullopt;
+    return identifier;
+}
+
+std::optional<TaskDefinitionRef> parse_task_definition_ref(const store::Scope& scope, const std::string& identifier) {
+    std::string_view text = identifier;
+    if (auto arn = parse_ecs_arn(identifier)) {
+        if (!in_scope(*arn, scope) || arn->resource_type != "task-definition") return std::nullopt;
+        text = identifier;
+        text.remove_prefix(identifier.size() - arn->resource_id.size());
+        if (text.find(':') == std::string_view::npos) return std::nullopt;  // an ARN always names a revision
+    }
+    const auto colon = text.find(':');
+    TaskDefinitionRef ref{std::string(text.substr(0, colon)), std::nullopt};
+    if (!is_ecs_name(ref.family)) return std::nullopt;
+    if (colon != std::string_view::npos) {
+        const auto digits = text.substr(colon + 1);
+        std::int64_t revision = 0;
+        const auto [end, ec] = std::from_chars(digits.data(), digits.data() + digits.size(), revision);
+        if (digits.empty() || ec != std::errc() || end != digits.data() + digits.size() || revision < 1)
+            return std::nullopt;
+        ref.revision = revision;
+    }
+    return ref;
+}
+
+}  // namespace ecsbox::ecs

@@ -1,0 +1,16 @@
+#pragma once
+// ECS clusters: CreateCluster, DescribeClusters, ListClusters, UpdateCluster,
+// UpdateClusterSettings, PutClusterCapacityProviders, DeleteCluster.
+#include "ecs/ecs_context.hpp"
+
+namespace ecsbox::ecs {
+
+json create_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json describe_clusters(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json list_clusters(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json update_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json update_cluster_settings(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json put_cluster_capacity_providers(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json delete_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+
+}  // namespace ecsbox::ecs

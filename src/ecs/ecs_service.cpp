@@ -1,0 +1,56 @@
+#include "ecs/ecs_service.hpp"
+
+#include "ecs/account_settings.hpp"
+#include "ecs/clusters.hpp"
+#include "ecs/tags.hpp"
+#include "ecs/task_definitions.hpp"
+
+namespace ecsbox::ecs {
+
+namespace {
+
+using EcsHandler = json (*)(EcsContext&, const protocol::CallContext&, const json&);
+
+const std::pair<const char*, EcsHandler> k_handlers[] = {
+    {"CreateCluster", create_cluster},
+    {"DescribeClusters", describe_clusters},
+    {"ListClusters", list_clusters},
+    {"UpdateCluster", update_cluster},
+    {"UpdateClusterSettings", update_cluster_settings},
+    {"PutClusterCapacityProviders", put_cluster_capacity_providers},
+    {"DeleteCluster", delete_cluster},
+    {"RegisterTaskDefinition", register_task_definition},
+    {"DescribeTaskDefinition", describe_task_definition},
+    {"ListTaskDefinitions", list_task_definitions},
+    {"ListTaskDefinitionFamilies", list_task_definition_families},
+    {"DeregisterTaskDefinition", deregister_task_definition},
+    {"DeleteTaskDefinitions", delete_task_definitions},
+    {"TagResource", tag_resource},
+    {"UntagResource", untag_resource},
+    {"ListTagsForResource", list_tags_for_resource},
+    {"PutAccountSetting", put_account_setting},
+    {"PutAccountSettingDefault", put_account_setting_default},
+    {"DeleteAccountSetting", delete_account_setting},
+    {"ListAccountSettings", list_account_settings},
+};
+
+}  // namespace
+
+std::vector<std::string> implemented_ecs_operations() {
+    std::vector<std::string> names;
+    for (const auto& [name, _] : k_handlers) names.emplace_back(name);
+    return names;
+}
+
+void register_ecs_service(protocol::Dispatcher& dispatcher, std::shared_ptr<const protocol::ServiceModel> model,
+                          EcsContext& ecs) {
+    std::vector<std::pair<std::string, protocol::Handler>> handlers;
+    for (const auto& [name, fn] : k_handlers)
+        handlers.emplace_back(name, [&ecs, fn = fn](const protocol::CallContext& call, const json& input) {
+            return fn(ecs, call, input);
+        });
+    dispatcher.add_service(std::move(model), {"InvalidParameterException", "UnsupportedFeatureException"},
+                           std::move(handlers));
+}
+
+}  // namespace ecsbox::ecs

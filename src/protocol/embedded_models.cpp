@@ -1,0 +1,14 @@
+#include "protocol/embedded_models.hpp"
+
+extern "C" {
+extern const char ecsbox_model_ecs_begin[];
+extern const char ecsbox_model_ecs_end[];
+}
+
+namespace ecsbox::protocol {
+
+std::string_view embedded_ecs_model() {
+    return {ecsbox_model_ecs_begin, static_cast<std::size_t>(ecsbox_model_ecs_end - ecsbox_model_ecs_begin)};
+}
+
+}  // namespace ecsbox::protocol

@@ -1,0 +1,89 @@
+#include "store/schema.hpp"
+
+#include <string>
+#include <vector>
+
+namespace ecsbox::store {
+
+namespace {
+
+// Append only: a released migration is never edited, so every database replays the same history.
+const std::vector<std::string> k_migrations = {
+    // 1: the ECS control plane
+    R"sql(
+    CREATE TABLE clusters (
+        arn        TEXT PRIMARY KEY,
+        account    TEXT NOT NULL,
+        region     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        status     TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE TABLE task_definition_families (
+        account       TEXT NOT NULL,
+        region        TEXT NOT NULL,
+        family        TEXT NOT NULL,
+        last_revision INTEGER NOT NULL,
+        PRIMARY KEY (account, region, family)
+    );
+    CREATE TABLE task_definitions (
+        arn                 TEXT PRIMARY KEY,
+        account             TEXT NOT NULL,
+        region              TEXT NOT NULL,
+        family              TEXT NOT NULL,
+        revision            INTEGER NOT NULL,
+        status              TEXT NOT NULL,
+        body                TEXT NOT NULL,
+        registered_at       REAL NOT NULL,
+        deregistered_at     REAL,
+        delete_requested_at REAL,
+        UNIQUE (account, region, family, revision)
+    );
+    CREATE INDEX task_definitions_by_status ON task_definitions (account, region, status, family, revision);
+    CREATE TABLE tags (
+        resource_arn TEXT NOT NULL,
+        key          TEXT NOT NULL,
+        value        TEXT NOT NULL,
+        position     INTEGER NOT NULL,
+        PRIMARY KEY (resource_arn, key)
+    );
+    CREATE TABLE account_settings (
+        account       TEXT NOT NULL,
+        region        TEXT NOT NULL,
+        principal_arn TEXT NOT NULL,
+        name          TEXT NOT NULL,
+        value         TEXT NOT NULL,
+        PRIMARY KEY (account, region, principal_arn, name)
+    );
+    )sql",
+};
+
+int current_version(Database& db) {
+    auto guard = db.lock();
+    auto query = db.prepare("PRAGMA user_version");
+    query->step();
+    return static_cast<int>(query->int64(0));
+}
+
+}  // namespace
+
+int latest_schema_version() { return static_cast<int>(k_migrations.size()); }
+
+void migrate(Database& db) {
+    auto guard = db.lock();
+    const int version = current_version(db);
+    if (version > latest_schema_version())
+        throw SchemaTooNewError("the data directory was written by a newer ecsbox (schema version " +
+                                std::to_string(version) + ", this build knows up to " +
+                                std::to_string(latest_schema_version()) + ")");
+    for (int next = version + 1; next <= latest_schema_version(); ++next) {
+        Transaction tx(db);
+        db.exec(k_migrations[static_cast<std::size_t>(next - 1)]);
+        db.exec("PRAGMA user_version = " + std::to_string(next));
+        tx.commit();
+    }
+}
+
+}  // namespace ecsbox::store

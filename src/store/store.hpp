@@ -1,0 +1,35 @@
+#pragma once
+// The store: one SQLite database under the data directory, migrated on open, and the
+// per-resource tables over it. The only code in ecsbox that writes SQL. Thread-safe.
+#include <string>
+
+#include "store/account_settings_store.hpp"
+#include "store/clusters_store.hpp"
+#include "store/db.hpp"
+#include "store/tags_store.hpp"
+#include "store/task_definitions_store.hpp"
+
+namespace ecsbox::store {
+
+class Store {
+public:
+    // Opens <data_dir>/ecsbox.db and migrates it. Throws SchemaTooNewError or StoreError.
+    explicit Store(const std::string& data_dir);
+
+    // Groups several mutations into one atomic unit; nests.
+    [[nodiscard]] Transaction transaction() { return Transaction(m_db); }
+
+    ClustersStore& clusters() { return m_clusters; }
+    TaskDefinitionsStore& task_definitions() { return m_task_definitions; }
+    TagsStore& tags() { return m_tags; }
+    AccountSettingsStore& account_settings() { return m_account_settings; }
+
+private:
+    Database m_db;
+    ClustersStore m_clusters{m_db};
+    TaskDefinitionsStore m_task_definitions{m_db};
+    TagsStore m_tags{m_db};
+    AccountSettingsStore m_account_settings{m_db};
+};
+
+}  // namespace ecsbox::store
