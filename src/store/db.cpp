@@ -11,7 +11,9 @@ namespace {
 }  // namespace
 
 Statement& Statement::bind(int index, std::string_view value) {
-    if (sqlite3_bind_text(m_stmt, index, value.data(), static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)
+    // An empty view may have no data pointer, which SQLite would store as NULL rather than ''.
+    const char* data = value.data() ? value.data() : "";
+    if (sqlite3_bind_text(m_stmt, index, data, static_cast<int>(value.size()), SQLITE_TRANSIENT) != SQLITE_OK)
         fail(sqlite3_db_handle(m_stmt), "bind");
     return *this;
 }
@@ -71,9 +73,14 @@ Database::Database(const std::string& path) {
         throw StoreError("cannot open " + path + ": " + message);
     }
     sqlite3_busy_timeout(m_db, 5000);
-    // WAL with synchronous=NORMAL survives a killed process without losing a committed
-    // transaction; only a power cut may drop the last few.
-    exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    try {
+        // WAL with synchronous=NORMAL survives a killed process without losing a committed
+        // transaction; only a power cut may drop the last few.
+        exec("PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;");
+    } catch (...) {
+        sqlite3_close(m_db);  // the destructor does not run for a constructor that throws
+        throw;
+    }
 }
 
 Database::~Database() {

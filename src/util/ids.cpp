@@ -1,5 +1,7 @@
 #include "util/ids.hpp"
 
+#include <string_view>
+
 namespace ecsbox::util {
 
 namespace {
@@ -32,7 +34,8 @@ std::string IdGenerator::hex(std::size_t length) {
 std::string IdGenerator::uuid() {
     std::string digits = hex(32);
     digits[12] = '4';                                  // version 4
-    digits[16] = k_hex[8 + (digits[16] % 4)];          // variant 10xx
+    const auto nibble = static_cast<int>(std::string_view(k_hex).find(digits[16]));
+    digits[16] = k_hex[8 + (nibble & 3)];  // variant 10xx
     return digits.substr(0, 8) + '-' + digits.substr(8, 4) + '-' + digits.substr(12, 4) + '-' +
            digits.substr(16, 4) + '-' + digits.substr(20);
 }

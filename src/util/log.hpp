@@ -27,7 +27,7 @@ private:
     LogLevel m_level;
 };
 
-// "debug" | "info" | "warn" | "error"; anything else is nullopt.
+// "debug", "info", "warn" or "error" in any case sets `out` and returns true; anything else false.
 bool parse_log_level(std::string_view text, LogLevel& out);
 
 }  // namespace ecsbox::util

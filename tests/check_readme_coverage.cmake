@@ -1,0 +1,18 @@
+# Fails when the coverage table between the README's markers differs from `ecsbox coverage`.
+# Regenerate with scripts/update-readme-coverage.
+execute_process(COMMAND ${ECSBOX} coverage OUTPUT_VARIABLE generated RESULT_VARIABLE rc)
+if(NOT rc EQUAL 0)
+  message(FATAL_ERROR "ecsbox coverage failed (${rc})")
+endif()
+file(READ ${README} readme)
+string(FIND "${readme}" "<!-- coverage:begin -->\n" begin)
+string(FIND "${readme}" "<!-- coverage:end -->" end)
+if(begin EQUAL -1 OR end EQUAL -1)
+  message(FATAL_ERROR "README.md lacks the <!-- coverage:begin --> / <!-- coverage:end --> markers")
+endif()
+math(EXPR begin "${begin} + 24")
+math(EXPR length "${end} - ${begin}")
+string(SUBSTRING "${readme}" ${begin} ${length} current)
+if(NOT current STREQUAL generated)
+  message(FATAL_ERROR "README.md's coverage table is out of date: run scripts/update-readme-coverage")
+endif()

@@ -1,0 +1,163 @@
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <thread>
+
+#include "support/ecs_harness.hpp"
+
+using namespace ecsbox::protocol;
+using ecsbox::testing::EcsHarness;
+using nlohmann::json;
+
+namespace {
+
+HttpRequest post(const std::string& target, std::string body) {
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/";
+    if (!target.empty()) request.headers.emplace("X-Amz-Target", target);
+    request.body = std::move(body);
+    return request;
+}
+
+const std::string k_prefix = "AmazonEC2ContainerServiceV20141113.";
+
+}  // namespace
+
+TEST_CASE("every answer carries a request id, errors also their type", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    const auto ok = ecs.call("ListClusters");
+    CHECK(ok.status == 200);
+    CHECK(ok.raw.headers.count("x-amzn-RequestId"));
+    CHECK(ok.raw.headers.at("Content-Type") == "application/x-amz-json-1.1");
+
+    const auto error = ecs.call("DescribeTaskDefinition", {{"taskDefinition", "nope"}});
+    CHECK(error.status == 400);
+    CHECK(error.raw.headers.at("X-Amzn-ErrorType") == "ClientException");
+    CHECK(error.raw.headers.count("x-amzn-RequestId"));
+    CHECK(error.error_code() == "ClientException");
+    CHECK(error.message() == "Unable to describe task definition.");
+}
+
+TEST_CASE("unknown or missing targets are UnknownOperationException", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    CHECK(ecs.raw(post(k_prefix + "LaunchRocket", "{}")).error_code() == "UnknownOperationException");
+    CHECK(ecs.raw(post("SomeOtherService.ListClusters", "{}")).error_code() == "UnknownOperationException");
+    CHECK(ecs.raw(post("", "{}")).error_code() == "UnknownOperationException");
+    CHECK(ecs.raw(post("nodot", "{}")).error_code() == "UnknownOperationException");
+    auto get = post(k_prefix + "ListClusters", "");
+    get.method = "GET";
+    CHECK(ecs.raw(get).error_code() == "UnknownOperationException");
+}
+
+TEST_CASE("a model operation without a handler says so by name", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    const auto reply = ecs.call("CreateService", {{"serviceName", "s"}});
+    CHECK(reply.status == 400);
+    CHECK(reply.error_code() == "UnsupportedFeatureException");
+    CHECK_THAT(reply.message(), Catch::Contains("CreateService"));
+}
+
+TEST_CASE("bodies that are not a JSON object are SerializationException", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    for (const std::string body : {"{", "[]", "\"text\"", "42", "null", "{\"a\": }", "{} {}", "\x01"}) {
+        INFO(body);
+        const auto reply = ecs.raw(post(k_prefix + "ListClusters", body));
+        CHECK(reply.status == 400);
+        CHECK(reply.error_code() == "SerializationException");
+    }
+}
+
+TEST_CASE("an empty body is an empty request", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    CHECK(ecs.raw(post(k_prefix + "ListClusters", "")).status == 200);
+}
+
+TEST_CASE("invalid UTF-8 is refused and never echoed back raw", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    const auto reply = ecs.raw(post(k_prefix + "CreateCluster", "{\"clusterName\": \"a\xff\xfe\"}"));
+    CHECK(reply.error_code() == "SerializationException");
+}
+
+TEST_CASE("deep nesting is refused before parsing", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    const std::string deep = "{\"tags\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
+    const auto reply = ecs.raw(post(k_prefix + "CreateCluster", deep));
+    CHECK(reply.error_code() == "SerializationException");
+    CHECK_THAT(reply.message(), Catch::Contains("nested"));
+    // Brackets inside strings are not nesting.
+    const std::string in_string = "{\"clusterName\": \"x\", \"ignored\": \"" + std::string(1000, '[') + "\"}";
+    CHECK(ecs.raw(post(k_prefix + "CreateCluster", in_string)).status == 200);
+}
+
+TEST_CASE("the region comes from the SigV4 credential scope", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    const auto reply = ecs.call("CreateCluster", {{"clusterName", "where"}}, "eu-west-1");
+    CHECK(reply.body["cluster"]["clusterArn"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/where");
+    // Unsigned requests fall back to the default region.
+    const auto unsigned_reply = ecs.raw(post(k_prefix + "CreateCluster", R"({"clusterName": "plain"})"));
+    CHECK(unsigned_reply.body["cluster"]["clusterArn"] == "arn:aws:ecs:us-east-1:123456789012:cluster/plain");
+}
+
+TEST_CASE("output is shaped by the model: no nulls, no undeclared members", "[protocol][dispatcher]") {
+    // A handler that leaks bookkeeping and nulls; the wire shows neither.
+    ecsbox::testing::FakeClock clock;
+    ecsbox::util::IdGenerator ids{1};
+    std::ostringstream sink;
+    ecsbox::util::Logger log{sink, ecsbox::util::LogLevel::error};
+    Dispatcher dispatcher({"123456789012", "us-east-1"}, ids, log);
+    dispatcher.add_service(ecsbox::testing::ecs_model(), {"InvalidParameterException", "UnsupportedFeatureException"},
+                           {{"ListClusters", [](const CallContext&, const json&) {
+                                 return json{{"clusterArns", {"a"}}, {"nextToken", nullptr}, {"internalRowId", 7}};
+                             }}});
+    const auto response = dispatcher.dispatch(post(k_prefix + "ListClusters", "{}"));
+    CHECK(json::parse(response.body) == json{{"clusterArns", {"a"}}});
+}
+
+TEST_CASE("a handler failure is a ServerException with status 500, and is logged", "[protocol][dispatcher]") {
+    ecsbox::util::IdGenerator ids{1};
+    std::ostringstream sink;
+    ecsbox::util::Logger log{sink, ecsbox::util::LogLevel::error};
+    Dispatcher dispatcher({"123456789012", "us-east-1"}, ids, log);
+    dispatcher.add_service(ecsbox::testing::ecs_model(), {"InvalidParameterException", "UnsupportedFeatureException"},
+                           {{"ListClusters", [](const CallContext&, const json&) -> json {
+                                 throw std::runtime_error("disk on fire");
+                             }}});
+    const auto response = dispatcher.dispatch(post(k_prefix + "ListClusters", "{}"));
+    CHECK(response.status == 500);
+    CHECK(json::parse(response.body)["__type"] == "ServerException");
+    CHECK_THAT(sink.str(), Catch::Contains("disk on fire"));
+}
+
+TEST_CASE("a handler for an operation the model lacks is a programming error", "[protocol][dispatcher]") {
+    ecsbox::util::IdGenerator ids{1};
+    std::ostringstream sink;
+    ecsbox::util::Logger log{sink, ecsbox::util::LogLevel::error};
+    Dispatcher dispatcher({"123456789012", "us-east-1"}, ids, log);
+    CHECK_THROWS_AS(dispatcher.add_service(ecsbox::testing::ecs_model(), {"E", "U"},
+                                           {{"MakeCoffee", [](const CallContext&, const json&) { return json(); }}}),
+                    std::logic_error);
+}
+
+TEST_CASE("a flood of concurrent requests is answered and loses nothing", "[protocol][dispatcher]") {
+    EcsHarness ecs;
+    std::atomic<int> failures{0};
+    std::vector<std::thread> threads;
+    for (int t = 0; t < 8; ++t)
+        threads.emplace_back([&, t] {
+            for (int i = 0; i < 50; ++i) {
+                const auto name = "c" + std::to_string(t) + "-" + std::to_string(i);
+                if (ecs.call("CreateCluster", {{"clusterName", name}}).status != 200) ++failures;
+                if (ecs.call("DescribeClusters", {{"clusters", {name}}}).body["clusters"].size() != 1) ++failures;
+            }
+        });
+    for (auto& t : threads) t.join();
+    CHECK(failures == 0);
+    std::size_t listed = 0;
+    json input = {{"maxResults", 100}};
+    do {
+        const auto page = ecs.ok("ListClusters", input);
+        listed += page["clusterArns"].size();
+        input["nextToken"] = page.value("nextToken", "");
+    } while (!input["nextToken"].get<std::string>().empty());
+    CHECK(listed == 400);
+}
