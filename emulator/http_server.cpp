@@ -7,6 +7,8 @@ namespace ecsbox {
 
 namespace {
 
+constexpr std::size_t k_workers = 64;
+
 protocol::HttpRequest to_protocol(const httplib::Request& req) {
     protocol::HttpRequest out;
     out.method = req.method;
@@ -35,6 +37,12 @@ HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log
     m_server->set_tcp_nodelay(true);
     m_server->set_payload_max_length(max_body);
     m_server->set_keep_alive_max_count(100000);
+    // httplib gives each connection a worker for as long as it stays open, and SDKs keep pools
+    // of idle keep-alive connections (boto3: 10 per client). Enough workers for several such
+    // clients, and a short idle timeout so idle connections hand their worker back (and a stop
+    // does not wait long for them); clients reconnect transparently.
+    m_server->new_task_queue = [] { return std::make_unique<httplib::ThreadPool>(k_workers).release(); };
+    m_server->set_keep_alive_timeout(2);
 
     m_server->Post("/", [this](const httplib::Request& req, httplib::Response& res) {
         const auto start = std::chrono::steady_clock::now();

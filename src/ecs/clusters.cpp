@@ -90,6 +90,15 @@ void check_capacity_providers(const json& providers, const json& strategy) {
         throw invalid_parameter("Only one capacity provider in a capacity provider strategy can have a base defined.");
 }
 
+// ECS answers a strategy item with its defaults spelled out.
+json with_strategy_defaults(json strategy) {
+    for (auto& item : strategy) {
+        if (!item.contains("weight")) item["weight"] = 0;
+        if (!item.contains("base")) item["base"] = 0;
+    }
+    return strategy;
+}
+
 json statistics() {
     // Tasks and services cannot be started yet, so every count is zero by construction.
     json stats = json::array();
@@ -137,7 +146,7 @@ json create_cluster(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto settings = input.value("settings", json::array());
     check_settings(settings);
     const auto providers = input.value("capacityProviders", json::array());
-    const auto strategy = input.value("defaultCapacityProviderStrategy", json::array());
+    const auto strategy = with_strategy_defaults(input.value("defaultCapacityProviderStrategy", json::array()));
     check_capacity_providers(providers, strategy);
 
     auto tx = ecs.store.transaction();
@@ -233,7 +242,7 @@ json put_cluster_capacity_providers(EcsContext& ecs, const protocol::CallContext
     auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
     json body = json::parse(record.body);
     body["capacityProviders"] = input["capacityProviders"];
-    body["defaultCapacityProviderStrategy"] = input["defaultCapacityProviderStrategy"];
+    body["defaultCapacityProviderStrategy"] = with_strategy_defaults(input["defaultCapacityProviderStrategy"]);
     save(ecs, scope, record, body);
     tx.commit();
     return {{"cluster", cluster_json(ecs, record, k_full)}};

@@ -1,5 +1,7 @@
 #include "protocol/service_model.hpp"
 
+#include "protocol/pattern.hpp"
+
 #include <algorithm>
 #include <nlohmann/json.hpp>
 #include <stdexcept>
@@ -75,6 +77,15 @@ ServiceModel ServiceModel::parse(std::string_view service_json) {
         if (const auto it = def.find("enum"); it != def.end()) shape.enum_values = it->get<std::vector<std::string>>();
         if (const auto it = def.find("min"); it != def.end()) shape.min = it->get<double>();
         if (const auto it = def.find("max"); it != def.end()) shape.max = it->get<double>();
+        if (const auto it = def.find("pattern"); it != def.end()) {
+            shape.pattern = it->get<std::string>();
+            try {
+                shape.matcher = std::make_shared<const std::regex>(compile_model_pattern(shape.pattern));
+            } catch (const std::regex_error&) {
+                throw std::runtime_error("service model: shape " + name + " has a pattern ecsbox cannot compile: " +
+                                         shape.pattern);
+            }
+        }
         shape.exception = def.value("exception", false);
         shape.fault = def.value("fault", false);
         if (const auto it = def.find("error"); it != def.end()) shape.http_status = it->value("httpStatusCode", 400);

@@ -4,7 +4,9 @@
 // so it is shared by every thread without locking. Documentation strings are dropped while
 // parsing: they are most of the file and nothing on the wire uses them.
 #include <cstdint>
+#include <memory>
 #include <optional>
+#include <regex>
 #include <string>
 #include <string_view>
 #include <unordered_map>
@@ -30,6 +32,8 @@ struct Shape {
     ShapeId member = 0, key = 0, value = 0;  // list element; map key and value
     std::vector<std::string> enum_values;
     std::optional<double> min, max;  // length for strings/lists/maps, value for numbers
+    std::string pattern;                        // as the model writes it, for messages
+    std::shared_ptr<const std::regex> matcher;  // compiled `pattern`, when there is one
     bool exception = false;
     bool fault = false;
     int http_status = 400;

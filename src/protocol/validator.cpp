@@ -4,6 +4,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/aws_error.hpp"
+#include "protocol/pattern.hpp"
 #include "util/base64.hpp"
 #include "util/utf8.hpp"
 
@@ -149,7 +150,11 @@ private:
     void check_string(const Shape& shape, const json& v, const std::string& path) {
         expect(v.is_string(), shape, v, path);
         const auto& text = v.get_ref<const std::string&>();
+        const auto before = m_count;
         check_size(shape, static_cast<double>(util::utf8_length(text)), v, path);
+        if (shape.matcher && m_count == before && text.size() <= k_max_pattern_input &&
+            !std::regex_match(text, *shape.matcher))
+            problem(&v, path, "Member must satisfy regular expression pattern: " + shape.pattern);
         if (shape.enum_values.empty()) return;
         for (const auto& allowed : shape.enum_values)
             if (allowed == text) return;

@@ -1,4 +1,5 @@
 #include <catch2/catch.hpp>
+#include <fstream>
 
 #include "support/ecs_harness.hpp"
 
@@ -50,4 +51,15 @@ TEST_CASE("a model that refers to a missing shape is refused at load", "[protoco
     const std::string broken = R"({"metadata": {"targetPrefix": "X"}, "operations": {},
         "shapes": {"A": {"type": "structure", "members": {"b": {"shape": "Missing"}}}}})";
     CHECK_THROWS_WITH(ServiceModel::parse(broken), Catch::Contains("unknown shape Missing"));
+}
+
+TEST_CASE("every shipped model loads, patterns included", "[protocol][model]") {
+    for (const char* file : {"/ecs/2014-11-13/service-2.json", "/ecr/2015-09-21/service-2.json"}) {
+        INFO(file);
+        std::ifstream in(std::string(ECSBOX_MODELS_DIR) + file);
+        REQUIRE(in);
+        const std::string text((std::istreambuf_iterator<char>(in)), std::istreambuf_iterator<char>());
+        const auto model = ServiceModel::parse(text);
+        CHECK_FALSE(model.operations().empty());
+    }
 }

@@ -107,3 +107,22 @@ TEST_CASE("document members accept any JSON", "[protocol][validator]") {
     const auto model = ServiceModel::parse(model_json);
     CHECK_NOTHROW(validate_input(model, *model.find_operation("Op")->input, {{"d", {1, "two", {{"three", 3}}}}}, "E"));
 }
+
+TEST_CASE("model patterns are matched against the whole value", "[protocol][validator]") {
+    const auto tag = [](const std::string& value) {
+        return validate("TagResource", {{"resourceArn", "a"}, {"tags", {{{"key", "k"}, {"value", value}}}}});
+    };
+    CHECK_FALSE(tag("plain value_with.all:allowed/chars=+-@"));
+    CHECK_FALSE(tag("Gr\xc3\xbc\xc3\x9f" "e \xe6\x97\xa5\xe6\x9c\xac"));  // letters of other scripts
+    const auto error = tag("not*allowed");
+    REQUIRE(error);
+    CHECK(error->code() == "InvalidParameterException");
+    CHECK_THAT(error->message(), Catch::Contains("at 'tags.1.member.value'") &&
+                                     Catch::Contains("Member must satisfy regular expression pattern"));
+}
+
+TEST_CASE("a value too long for its shape is reported once, not also against the pattern", "[protocol][validator]") {
+    const auto error = validate("TagResource", {{"resourceArn", "a"}, {"tags", {{{"key", std::string(200, '*')}}}}});
+    REQUIRE(error);
+    CHECK_THAT(error->message(), Catch::StartsWith("1 validation error detected"));
+}

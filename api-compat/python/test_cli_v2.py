@@ -1,0 +1,183 @@
+"""AWS CLI v2 (/usr/bin/aws; the `aws` first on PATH may be a v1) against ecsbox, driven with
+subprocess so a failure shows the command, its exit code, stdout and stderr."""
+import json
+import os
+import shlex
+import subprocess
+from pathlib import Path
+
+import pytest
+
+from helpers import FIXTURES_DIR, cluster_arn, deep_subset_mismatches, load_fixture, task_definition_arn
+
+AWS = "/usr/bin/aws"
+
+
+def cli_env(data_path=None):
+    env = {k: v for k, v in os.environ.items() if not k.startswith("AWS_")}
+    env.update({
+        "AWS_ACCESS_KEY_ID": "test",
+        "AWS_SECRET_ACCESS_KEY": "test",
+        "AWS_DEFAULT_REGION": "us-east-1",
+        "AWS_CONFIG_FILE": "/dev/null",
+        "AWS_SHARED_CREDENTIALS_FILE": "/dev/null",
+        "AWS_PAGER": "",
+        "AWS_EC2_METADATA_DISABLED": "true",
+        "AWS_MAX_ATTEMPTS": "1",
+    })
+    if data_path:
+        env["AWS_DATA_PATH"] = data_path
+    return env
+
+
+@pytest.fixture(scope="module")
+def aws(ecsbox):
+    if not Path(AWS).exists():
+        pytest.fail(f"AWS CLI v2 not found at {AWS} (apt-get install awscli)", pytrace=False)
+    version = subprocess.run([AWS, "--version"], capture_output=True, text=True, env=cli_env())
+    assert version.stdout.startswith("aws-cli/2."), version.stdout + version.stderr
+
+    def run(*args, expect=0, data_path=None, region=None, output="json"):
+        cmd = [AWS, "--endpoint-url", ecsbox.endpoint, "--output", output, "--no-cli-pager"]
+        if region:
+            cmd += ["--region", region]
+        cmd += ["ecs", *args]
+        proc = subprocess.run(cmd, capture_output=True, text=True, env=cli_env(data_path),
+                              timeout=60, cwd=str(FIXTURES_DIR.parent.parent))
+        where = (f"$ {shlex.join(cmd)}\nexit {proc.returncode}\n"
+                 f"stdout:\n{proc.stdout}\nstderr:\n{proc.stderr}")
+        assert proc.returncode == expect, where
+        if expect == 0 and output == "json":
+            return json.loads(proc.stdout) if proc.stdout.strip() else {}
+        return proc
+    return run
+
+
+def test_create_describe_list_clusters(aws, unique_name):
+    out = aws("create-cluster", "--cluster-name", unique_name,
+              "--tags", "key=env,value=cli", "key=team,value=qa",
+              "--settings", "name=containerInsights,value=enabled")
+    assert out["cluster"]["clusterArn"] == cluster_arn(unique_name)
+    assert out["cluster"]["status"] == "ACTIVE"
+
+    out = aws("describe-clusters", "--clusters", unique_name, "nonexistent-cli-cluster",
+              "--include", "TAGS", "SETTINGS", "STATISTICS", "CONFIGURATIONS")
+    (c,) = out["clusters"]
+    assert c["clusterName"] == unique_name
+    assert c["tags"] == [{"key": "env", "value": "cli"}, {"key": "team", "value": "qa"}]
+    assert {"name": "containerInsights", "value": "enabled"} in c["settings"]
+    assert isinstance(c["statistics"], list) and c["statistics"]
+    assert out["failures"] == [{"arn": cluster_arn("nonexistent-cli-cluster"), "reason": "MISSING"}]
+
+    listed = aws("list-clusters")["clusterArns"]
+    assert cluster_arn(unique_name) in listed
+
+
+def test_list_clusters_max_items_and_page_size(aws, new_name):
+    # A region of its own keeps the walk short (one CLI run per 2 clusters).
+    region = "ca-central-1"
+    mine = [new_name("clipg") for _ in range(5)]
+    for name in mine:
+        aws("create-cluster", "--cluster-name", name, region=region)
+    everything = aws("list-clusters", region=region)["clusterArns"]
+    assert sorted(everything) == sorted(cluster_arn(n, region=region) for n in mine)
+    got, token, rounds = [], None, 0
+    while True:
+        args = ["list-clusters", "--max-items", "2", "--page-size", "1"]
+        if token:
+            args += ["--starting-token", token]
+        out = aws(*args, region=region)
+        got.extend(out["clusterArns"])
+        token = out.get("NextToken")
+        rounds += 1
+        if not token:
+            break
+        assert len(out["clusterArns"]) == 2
+        assert rounds < 10
+    assert got == everything
+    assert rounds == 3
+
+
+def test_task_definition_lifecycle_with_fixture(aws, model_data_path):
+    fixture = load_fixture("web-app.json")
+    out = aws("register-task-definition",
+              "--cli-input-json", "file://fixtures/task-definitions/web-app.json")
+    td = out["taskDefinition"]
+    rev = td["revision"]
+    assert td["taskDefinitionArn"] == task_definition_arn("web-app", rev)
+    body = {k: v for k, v in fixture.items() if k != "tags"}
+    assert deep_subset_mismatches(body, td) == []
+    assert out["tags"] == fixture["tags"]
+
+    described = aws("describe-task-definition", "--task-definition", f"web-app:{rev}",
+                    "--include", "TAGS")
+    assert described["taskDefinition"] == td
+    assert described["tags"] == fixture["tags"]
+
+    listed = aws("list-task-definitions", "--family-prefix", "web-app")["taskDefinitionArns"]
+    assert task_definition_arn("web-app", rev) in listed
+    assert "web-app" in aws("list-task-definition-families", "--family-prefix", "web")["families"]
+
+    dereg = aws("deregister-task-definition", "--task-definition", f"web-app:{rev}")
+    assert dereg["taskDefinition"]["status"] == "INACTIVE"
+
+    deleted = aws("delete-task-definitions", "--task-definitions", f"web-app:{rev}",
+                  data_path=model_data_path)
+    assert [t["status"] for t in deleted["taskDefinitions"]] == ["DELETE_IN_PROGRESS"]
+    assert deleted["failures"] == []
+
+
+def test_tags(aws, unique_name):
+    arn = aws("create-cluster", "--cluster-name", unique_name)["cluster"]["clusterArn"]
+    aws("tag-resource", "--resource-arn", arn, "--tags", "key=a,value=1", "key=b,value=2")
+    tags = aws("list-tags-for-resource", "--resource-arn", arn)["tags"]
+    assert sorted(tags, key=lambda t: t["key"]) == [{"key": "a", "value": "1"},
+                                                    {"key": "b", "value": "2"}]
+    aws("untag-resource", "--resource-arn", arn, "--tag-keys", "a")
+    assert aws("list-tags-for-resource", "--resource-arn", arn)["tags"] == [
+        {"key": "b", "value": "2"}]
+
+
+def test_account_settings(aws):
+    role = "arn:aws:iam::000000000000:role/cli-settings"
+    out = aws("put-account-setting", "--name", "taskLongArnFormat", "--value", "enabled",
+              "--principal-arn", role)
+    assert out["setting"]["name"] == "taskLongArnFormat"
+    assert out["setting"]["value"] == "enabled"
+    assert out["setting"]["principalArn"] == role
+    listed = aws("list-account-settings", "--principal-arn", role)["settings"]
+    assert [(s["name"], s["value"]) for s in listed] == [("taskLongArnFormat", "enabled")]
+    default = aws("put-account-setting-default", "--name", "containerInstanceLongArnFormat",
+                  "--value", "enabled")
+    assert default["setting"]["principalArn"] == "arn:aws:iam::000000000000:root"
+    effective = aws("list-account-settings", "--effective-settings")["settings"]
+    assert "containerInstanceLongArnFormat" in {s["name"] for s in effective}
+    aws("delete-account-setting", "--name", "taskLongArnFormat", "--principal-arn", role)
+    assert aws("list-account-settings", "--principal-arn", role)["settings"] == []
+
+
+def test_text_output_and_query(aws, unique_name):
+    aws("create-cluster", "--cluster-name", unique_name)
+    proc = aws("describe-clusters", "--clusters", unique_name, "--query", "clusters[0].status",
+               output="text")
+    assert proc.stdout.strip() == "ACTIVE"
+
+
+def test_region_flag(aws, unique_name):
+    out = aws("create-cluster", "--cluster-name", unique_name, region="eu-west-1")
+    assert out["cluster"]["clusterArn"] == cluster_arn(unique_name, region="eu-west-1")
+    assert cluster_arn(unique_name) not in aws("list-clusters")["clusterArns"]
+
+
+@pytest.mark.parametrize("args,code", [
+    (("delete-cluster", "--cluster", "no-such-cli-cluster"), "ClusterNotFoundException"),
+    (("describe-task-definition", "--task-definition", "no-such-cli-family:1"), "ClientException"),
+    (("put-account-setting", "--name", "serviceLongArnFormat", "--value", "maybe"),
+     "InvalidParameterException"),
+    (("create-service", "--cluster", "default", "--service-name", "s", "--task-definition", "t:1",
+      "--desired-count", "1"), "UnsupportedFeatureException"),
+])
+def test_error_exit_code(aws, args, code):
+    proc = aws(*args, expect=254)
+    assert f"An error occurred ({code})" in proc.stderr, proc.stderr
+    assert proc.stdout.strip() == ""
