@@ -1,6 +1,7 @@
 #include "http_server.hpp"
 
 #include <chrono>
+#include <thread>
 #include <httplib.h>
 
 namespace ecsbox {
@@ -35,6 +36,12 @@ HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log
     // Responses are written in one piece, but Nagle plus delayed ACKs would still stall
     // pipelined keep-alive clients by ~40 ms.
     m_server->set_tcp_nodelay(true);
+    // httplib's default adds SO_REUSEPORT, which would let a second ecsbox share a port already
+    // in use instead of failing. SO_REUSEADDR alone still allows an immediate restart.
+    m_server->set_socket_options([](socket_t sock) {
+        int yes = 1;
+        setsockopt(sock, SOL_SOCKET, SO_REUSEADDR, &yes, sizeof yes);
+    });
     m_server->set_payload_max_length(max_body);
     m_server->set_keep_alive_max_count(100000);
     // httplib gives each connection a worker for as long as it stays open, and SDKs keep pools
@@ -77,8 +84,18 @@ HttpServer::~HttpServer() = default;
 
 bool HttpServer::bind(const std::string& host, int port) { return m_server->bind_to_port(host, port); }
 
-void HttpServer::serve() { m_server->listen_after_bind(); }
+void HttpServer::serve() {
+    m_in_serve = true;
+    if (!m_stop_requested) m_server->listen_after_bind();
+    m_in_serve = false;
+}
 
-void HttpServer::stop() { m_server->stop(); }
+// httplib ignores a stop() that arrives before its accept loop is running, so a stop racing a
+// start waits for the loop to begin (or for serve() to end) before asking it to end.
+void HttpServer::stop() {
+    m_stop_requested = true;
+    while (m_in_serve && !m_server->is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    m_server->stop();
+}
 
 }  // namespace ecsbox

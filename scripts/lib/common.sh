@@ -1,7 +1,9 @@
+# shellcheck shell=bash
 # Shared helpers for the scripts in scripts/. Sourced, never run.
 # Everything here is quiet on success: output appears only when work is done or something fails.
 
 # The repository root, whatever directory the caller was started from.
+# shellcheck disable=SC2034 # used by the scripts that source this file
 ECSBOX_ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)"
 
 log() { printf '%s: %s\n' "${0##*/}" "$*" >&2; }

@@ -1,0 +1,96 @@
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <fstream>
+#include <netinet/in.h>
+#include <sstream>
+#include <sys/socket.h>
+#include <thread>
+#include <unistd.h>
+
+#include "app.hpp"
+#include "store/db.hpp"
+#include "support/temp_dir.hpp"
+
+using ecsbox::App;
+using ecsbox::Config;
+using ecsbox::StartupError;
+using ecsbox::testing::TempDir;
+
+namespace {
+
+// A listening loopback socket on a free port, closed at scope exit.
+class Listener {
+public:
+    Listener() : m_fd(::socket(AF_INET, SOCK_STREAM, 0)) {
+        sockaddr_in addr{};
+        addr.sin_family = AF_INET;
+        addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+        socklen_t len = sizeof addr;
+        if (::bind(m_fd, reinterpret_cast<sockaddr*>(&addr), len) != 0 || ::listen(m_fd, 1) != 0 ||
+            ::getsockname(m_fd, reinterpret_cast<sockaddr*>(&addr), &len) != 0)
+            throw std::runtime_error("cannot listen");
+        m_port = ntohs(addr.sin_port);
+    }
+    ~Listener() { ::close(m_fd); }
+    int port() const { return m_port; }
+
+private:
+    int m_fd;
+    int m_port = 0;
+};
+
+Config config_for(const std::string& data_dir, int port) {
+    Config config;
+    config.data_dir = data_dir;
+    config.port = port;
+    return config;
+}
+
+}  // namespace
+
+TEST_CASE("a port already in use is a start-up error naming the address", "[emulator][app]") {
+    TempDir dir;
+    Listener taken;
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    CHECK_THROWS_WITH(App(config_for(dir.path(), taken.port()), log),
+                      Catch::StartsWith("cannot listen on 127.0.0.1:" + std::to_string(taken.port())) &&
+                          Catch::Contains("in use"));
+}
+
+TEST_CASE("a data directory that cannot be created is a start-up error", "[emulator][app]") {
+    TempDir dir;
+    const auto file = dir.path() + "/a-file";
+    std::ofstream(file) << "not a directory";
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    CHECK_THROWS_AS(App(config_for(file + "/data", 0), log), StartupError);
+    CHECK_THROWS_WITH(App(config_for(file + "/data", 0), log), Catch::Contains("cannot create data directory"));
+}
+
+TEST_CASE("a data directory written by a newer ecsbox is refused untouched", "[emulator][app]") {
+    TempDir dir;
+    {
+        ecsbox::store::Database db(dir.path() + "/ecsbox.db");
+        db.exec("PRAGMA user_version = 9999");
+    }
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    CHECK_THROWS_WITH(App(config_for(dir.path(), 0), log), Catch::Contains("newer ecsbox"));
+    ecsbox::store::Database db(dir.path() + "/ecsbox.db");
+    auto guard = db.lock();
+    auto query = db.prepare("PRAGMA user_version");
+    query->step();
+    CHECK(query->int64(0) == 9999);
+}
+
+TEST_CASE("an App binds, serves and stops on request", "[emulator][app]") {
+    TempDir dir;
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::info);
+    App app(config_for(dir.path(), 0), log);
+    std::thread server([&] { app.run(); });
+    app.stop();
+    server.join();
+    CHECK_THAT(sink.str(), Catch::Contains("listening on http://127.0.0.1:"));
+}
