@@ -1,6 +1,8 @@
 #include <arpa/inet.h>
 #include <catch2/catch.hpp>
 #include <fstream>
+#include <httplib.h>
+#include <nlohmann/json.hpp>
 #include <netinet/in.h>
 #include <sstream>
 #include <sys/socket.h>
@@ -38,6 +40,9 @@ private:
     int m_fd;
     int m_port = 0;
 };
+
+// A port nothing listens on right now.
+int free_port() { return Listener().port(); }
 
 Config config_for(const std::string& data_dir, int port) {
     Config config;
@@ -93,4 +98,32 @@ TEST_CASE("an App binds, serves and stops on request", "[emulator][app]") {
     app.stop();
     server.join();
     CHECK_THAT(sink.str(), Catch::Contains("listening on http://127.0.0.1:"));
+}
+
+TEST_CASE("over HTTP, a body above the limit and an unknown path get AWS-shaped errors", "[emulator][app]") {
+    TempDir dir;
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    const int port = free_port();
+    App app(config_for(dir.path(), port), log);
+    std::thread server([&] { app.run(); });
+
+    httplib::Client client("127.0.0.1", port);
+    const httplib::Headers target = {{"X-Amz-Target", "AmazonEC2ContainerServiceV20141113.CreateCluster"}};
+    const auto huge = client.Post("/", target, std::string(ecsbox::k_max_request_body + 1, ' '), "application/x-amz-json-1.1");
+    REQUIRE(huge);
+    CHECK(huge->status == 413);
+    CHECK(nlohmann::json::parse(huge->body)["__type"] == "RequestEntityTooLargeException");
+    CHECK(huge->has_header("x-amzn-RequestId"));
+
+    const auto lost = client.Get("/nowhere");
+    REQUIRE(lost);
+    CHECK(lost->status == 400);
+    CHECK(nlohmann::json::parse(lost->body)["__type"] == "UnknownOperationException");
+
+    const auto ok = client.Post("/", target, R"({"clusterName": "over-http"})", "application/x-amz-json-1.1");
+    REQUIRE(ok);
+    CHECK(ok->status == 200);
+    app.stop();
+    server.join();
 }
