@@ -2,11 +2,15 @@
 
 #include <cerrno>
 #include <chrono>
+#include <cstdlib>
 #include <cstring>
 #include <filesystem>
 #include <unistd.h>
 
+#include "docker/engine_client.hpp"
+#include "docker/null_engine.hpp"
 #include "ecs/ecs_service.hpp"
+#include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
 #include "protocol/embedded_models.hpp"
 #include "store/schema.hpp"
@@ -38,7 +42,20 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         throw StartupError("cannot open the database in " + m_config.data_dir + ": " + e.what());
     }
 
-    m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_config.task_definition_deletion_delay});
+    if (m_config.runtime == "none") {
+        m_docker = std::make_unique<docker::NullEngine>(m_clock);
+    } else {
+        const char* docker_host = std::getenv("DOCKER_HOST");
+        try {
+            m_docker = std::make_unique<docker::EngineClient>(docker::parse_docker_host(docker_host ? docker_host : ""));
+        } catch (const std::exception& e) {
+            throw StartupError(std::string("DOCKER_HOST: ") + e.what());
+        }
+    }
+    m_reconciler = std::make_unique<scheduler::Reconciler>(*m_store, *m_docker, m_clock, m_log,
+                                                           scheduler::ReconcilerOptions{m_config.runtime});
+    m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, m_config.task_definition_deletion_delay});
+    m_ecs->desired_state_changed = [this] { m_reconciler->wake(); };
     m_dispatcher = std::make_unique<protocol::Dispatcher>(
         protocol::DispatcherOptions{m_config.account_id, m_config.region}, m_ids, m_log);
     ecs::register_ecs_service(
@@ -55,9 +72,11 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
 App::~App() {
     stop();
     if (m_janitor.joinable()) m_janitor.join();
+    m_reconciler->stop();
 }
 
 void App::run() {
+    m_reconciler->start();
     m_janitor = std::thread([this] { janitor_loop(); });
     m_log.info("ecsbox " ECSBOX_VERSION " listening on http://" + m_config.host + ":" + std::to_string(m_config.port) +
                " (data dir " + m_config.data_dir + ", runtime " + m_config.runtime + ", account " +
@@ -74,7 +93,8 @@ void App::stop() {
     m_server->stop();
 }
 
-// Time-driven housekeeping that no request triggers: deleted task definitions disappear.
+// Time-driven housekeeping that no request triggers: deleted task definitions and long-stopped
+// tasks disappear.
 void App::janitor_loop() {
     std::unique_lock lock(m_stop_mutex);
     while (!m_stop_signal.wait_for(lock, k_janitor_period, [this] { return m_stopping; })) {
@@ -82,6 +102,8 @@ void App::janitor_loop() {
         try {
             if (const auto purged = ecs::purge_deleted_task_definitions(*m_ecs); purged > 0)
                 m_log.debug("purged " + std::to_string(purged) + " deleted task definition revision(s)");
+            if (const auto purged = ecs::purge_stopped_tasks(*m_ecs); purged > 0)
+                m_log.debug("purged " + std::to_string(purged) + " long-stopped task(s)");
         } catch (const std::exception& e) {
             m_log.error(std::string("housekeeping failed: ") + e.what());
         }

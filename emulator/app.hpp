@@ -9,9 +9,11 @@
 #include <thread>
 
 #include "config.hpp"
+#include "docker/docker_client.hpp"
 #include "ecs/ecs_context.hpp"
 #include "http_server.hpp"
 #include "protocol/dispatcher.hpp"
+#include "scheduler/reconciler.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
@@ -42,6 +44,8 @@ private:
     util::SystemClock m_clock;
     util::IdGenerator m_ids;
     std::unique_ptr<store::Store> m_store;
+    std::unique_ptr<docker::DockerClient> m_docker;
+    std::unique_ptr<scheduler::Reconciler> m_reconciler;
     std::unique_ptr<ecs::EcsContext> m_ecs;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
     std::unique_ptr<HttpServer> m_server;

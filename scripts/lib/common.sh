@@ -55,3 +55,40 @@ ensure_apt_packages() {
   run_quiet "${apt[@]}" update
   run_quiet "${apt[@]}" install --no-install-recommends "${missing[@]}"
 }
+
+# True when the Docker engine answers: $DOCKER_HOST's through the CLI, else the default socket.
+docker_answers() {
+  if [[ -z "${DOCKER_HOST:-}" ]] && command -v curl >/dev/null; then
+    curl -sf --max-time 5 --unix-socket /var/run/docker.sock http://localhost/_ping >/dev/null 2>&1
+  else
+    command -v docker >/dev/null && docker version >/dev/null 2>&1
+  fi
+}
+
+# Makes sure a Docker engine answers: installs docker.io when dockerd is missing and starts
+# dockerd (in its own session, so it outlives the caller) when nothing answers, then waits up to
+# 30 s for it. Silent when the engine answers already.
+ensure_docker() {
+  docker_answers && return 0
+  command -v dockerd >/dev/null || ensure_apt_packages docker.io
+  ensure_apt_packages curl
+  docker_answers && return 0 # the package may have started its service
+  [[ -z "${DOCKER_HOST:-}" ]] || die "the Docker engine at DOCKER_HOST=$DOCKER_HOST does not answer"
+  ((EUID == 0)) || die "the Docker engine does not answer; run as root to start dockerd"
+  local log_file=/var/log/ecsbox-dockerd.log pid_file=/var/run/docker.pid
+  # A dockerd that is still starting answers soon: starting a second one would only fail.
+  if [[ -f "$pid_file" ]] && kill -0 "$(cat "$pid_file")" 2>/dev/null; then
+    log "waiting for the running dockerd to answer"
+  else
+    log "starting dockerd (log: $log_file)"
+    setsid nohup dockerd >>"$log_file" 2>&1 </dev/null &
+  fi
+  local i
+  for ((i = 0; i < 60; i++)); do
+    docker_answers && return 0
+    sleep 0.5
+  done
+  log "dockerd does not answer after 30 s; the end of $log_file:"
+  tail -n 20 "$log_file" >&2 2>/dev/null || true
+  return 1
+}

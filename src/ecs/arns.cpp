@@ -29,6 +29,40 @@ std::string task_definition_arn(const store::Scope& scope, const std::string& fa
            std::to_string(revision);
 }
 
+namespace {
+std::string arn_prefix(const store::Scope& scope) { return "arn:aws:ecs:" + scope.region + ":" + scope.account + ":"; }
+
+bool is_hex_id(std::string_view id) {
+    if (id.empty() || id.size() > 64) return false;
+    for (const char c : id)
+        if (!std::isxdigit(static_cast<unsigned char>(c))) return false;
+    return true;
+}
+}  // namespace
+
+std::string task_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& task_id) {
+    return arn_prefix(scope) + "task/" + cluster_name + "/" + task_id;
+}
+
+std::string container_instance_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& id) {
+    return arn_prefix(scope) + "container-instance/" + cluster_name + "/" + id;
+}
+
+std::string container_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& task_id,
+                          const std::string& id) {
+    return arn_prefix(scope) + "container/" + cluster_name + "/" + task_id + "/" + id;
+}
+
+std::optional<std::string> task_arn_from(const store::Scope& scope, const std::string& cluster_name,
+                                         const std::string& identifier) {
+    if (auto arn = parse_ecs_arn(identifier)) {
+        if (arn->resource_type != "task") return std::nullopt;
+        return identifier;
+    }
+    if (!is_hex_id(identifier)) return std::nullopt;
+    return task_arn(scope, cluster_name, identifier);
+}
+
 bool is_ecs_name(std::string_view name) {
     if (name.empty() || name.size() > 255) return false;
     for (const char c : name)

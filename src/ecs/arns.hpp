@@ -22,6 +22,15 @@ std::optional<ParsedArn> parse_ecs_arn(std::string_view arn);
 std::string cluster_arn(const store::Scope& scope, const std::string& name);
 std::string task_definition_arn(const store::Scope& scope, const std::string& family, std::int64_t revision);
 
+std::string task_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& task_id);
+std::string container_instance_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& id);
+std::string container_arn(const store::Scope& scope, const std::string& cluster_name, const std::string& task_id,
+                          const std::string& id);
+
+// A task named by its ARN or, within `cluster_name`, by its id -> its ARN; nullopt if malformed.
+std::optional<std::string> task_arn_from(const store::Scope& scope, const std::string& cluster_name,
+                                         const std::string& identifier);
+
 // Letters, digits, hyphens and underscores, 1 to 255 of them: ECS's rule for cluster names,
 // task definition families and container names.
 bool is_ecs_name(std::string_view name);

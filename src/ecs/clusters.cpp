@@ -99,26 +99,45 @@ json with_strategy_defaults(json strategy) {
     return strategy;
 }
 
-json statistics() {
-    // Tasks and services cannot be started yet, so every count is zero by construction.
+struct ClusterCounts {
+    std::size_t running = 0, pending = 0, stopping = 0, instances = 0;
+};
+
+ClusterCounts counts_of(EcsContext& ecs, const std::string& cluster_arn) {
+    ClusterCounts counts;
+    counts.running = ecs.store.tasks().count_in_cluster(cluster_arn, "RUNNING");
+    for (const char* status : {"PROVISIONING", "PENDING", "ACTIVATING"})
+        counts.pending += ecs.store.tasks().count_in_cluster(cluster_arn, status);
+    for (const char* status : {"DEACTIVATING", "STOPPING", "DEPROVISIONING"})
+        counts.stopping += ecs.store.tasks().count_in_cluster(cluster_arn, status);
+    counts.instances = ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000).size();
+    return counts;
+}
+
+// Services do not exist yet, so their statistics are zero; every task runs on the local engine
+// whatever its launch type, and is counted under that launch type as ECS counts it.
+json statistics(const ClusterCounts& counts) {
     json stats = json::array();
-    for (const char* name : {"runningEC2TasksCount", "runningFargateTasksCount", "pendingEC2TasksCount",
-                             "pendingFargateTasksCount", "activeEC2ServiceCount", "activeFargateServiceCount",
-                             "drainingEC2ServiceCount", "drainingFargateServiceCount"})
-        stats.push_back({{"name", name}, {"value", "0"}});
+    const std::pair<const char*, std::size_t> values[] = {
+        {"runningEC2TasksCount", counts.running}, {"runningFargateTasksCount", 0},
+        {"pendingEC2TasksCount", counts.pending}, {"pendingFargateTasksCount", 0},
+        {"activeEC2ServiceCount", 0},             {"activeFargateServiceCount", 0},
+        {"drainingEC2ServiceCount", 0},           {"drainingFargateServiceCount", 0}};
+    for (const auto& [name, value] : values) stats.push_back({{"name", name}, {"value", std::to_string(value)}});
     return stats;
 }
 
 json cluster_json(EcsContext& ecs, const store::ClusterRecord& record, const Includes& inc) {
     const json body = json::parse(record.body);
+    const auto counts = counts_of(ecs, record.arn);
     json out = {{"clusterArn", record.arn},
                 {"clusterName", record.name},
                 {"status", record.status},
-                {"registeredContainerInstancesCount", 0},
-                {"runningTasksCount", 0},
-                {"pendingTasksCount", 0},
+                {"registeredContainerInstancesCount", counts.instances},
+                {"runningTasksCount", counts.running},
+                {"pendingTasksCount", counts.pending},
                 {"activeServicesCount", 0},
-                {"statistics", inc.statistics ? statistics() : json::array()},
+                {"statistics", inc.statistics ? statistics(counts) : json::array()},
                 {"capacityProviders", body.value("capacityProviders", json::array())},
                 {"defaultCapacityProviderStrategy", body.value("defaultCapacityProviderStrategy", json::array())}};
     if (inc.tags) out["tags"] = tags_to_json(ecs.store.tags().list(record.arn));
@@ -252,8 +271,14 @@ json delete_cluster(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto scope = scope_of(call);
     auto tx = ecs.store.transaction();
     auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
-    // A cluster with services, tasks or container instances cannot be deleted; none of those can
-    // be created yet, so there is nothing to refuse on.
+    const auto counts = counts_of(ecs, record.arn);
+    if (counts.running + counts.pending + counts.stopping > 0)
+        throw AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
+    // The local engine's registration in the cluster goes with it, as a deregistration would.
+    for (auto& instance : ecs.store.container_instances().list(record.arn, std::nullopt, std::nullopt, 1000)) {
+        instance.status = "INACTIVE";
+        ecs.store.container_instances().put(scope, instance);
+    }
     record.status = "INACTIVE";
     ecs.store.clusters().put(scope, record);
     tx.commit();

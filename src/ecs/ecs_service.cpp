@@ -2,8 +2,10 @@
 
 #include "ecs/account_settings.hpp"
 #include "ecs/clusters.hpp"
+#include "ecs/container_instances.hpp"
 #include "ecs/tags.hpp"
 #include "ecs/task_definitions.hpp"
+#include "ecs/tasks.hpp"
 
 namespace ecsbox::ecs {
 
@@ -32,6 +34,12 @@ const std::pair<const char*, EcsHandler> k_handlers[] = {
     {"PutAccountSettingDefault", put_account_setting_default},
     {"DeleteAccountSetting", delete_account_setting},
     {"ListAccountSettings", list_account_settings},
+    {"RunTask", run_task},
+    {"StopTask", stop_task},
+    {"DescribeTasks", describe_tasks},
+    {"ListTasks", list_tasks},
+    {"ListContainerInstances", list_container_instances},
+    {"DescribeContainerInstances", describe_container_instances},
 };
 
 }  // namespace

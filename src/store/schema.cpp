@@ -58,6 +58,50 @@ const std::vector<std::string> k_migrations = {
         PRIMARY KEY (account, region, principal_arn, name)
     );
     )sql",
+    // 2: tasks and the container instances they run on
+    R"sql(
+    CREATE TABLE container_instances (
+        arn          TEXT PRIMARY KEY,
+        account      TEXT NOT NULL,
+        region       TEXT NOT NULL,
+        cluster_arn  TEXT NOT NULL,
+        status       TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        registered_at REAL NOT NULL
+    );
+    CREATE INDEX container_instances_by_cluster ON container_instances (cluster_arn, status);
+    CREATE TABLE tasks (
+        arn                    TEXT PRIMARY KEY,
+        account                TEXT NOT NULL,
+        region                 TEXT NOT NULL,
+        cluster_arn            TEXT NOT NULL,
+        task_definition_arn    TEXT NOT NULL,
+        family                 TEXT NOT NULL,
+        container_instance_arn TEXT,
+        started_by             TEXT,
+        service_name           TEXT,
+        launch_type            TEXT NOT NULL,
+        last_status            TEXT NOT NULL,
+        desired_status         TEXT NOT NULL,
+        stop_code              TEXT,
+        stopped_reason         TEXT,
+        version                INTEGER NOT NULL,
+        created_at             REAL NOT NULL,
+        stopped_at             REAL,
+        body                   TEXT NOT NULL
+    );
+    CREATE INDEX tasks_by_cluster ON tasks (cluster_arn, desired_status);
+    CREATE TABLE engines (
+        name           TEXT PRIMARY KEY,
+        runtime        TEXT NOT NULL,
+        cpu_units      INTEGER NOT NULL,
+        memory_mib     INTEGER NOT NULL,
+        docker_version TEXT NOT NULL,
+        connected      INTEGER NOT NULL,
+        updated_at     REAL NOT NULL
+    );
+    CREATE INDEX tasks_unfinished ON tasks (last_status) WHERE last_status <> 'STOPPED';
+    )sql",
 };
 
 int current_version(Database& db) {

@@ -5,9 +5,11 @@
 
 #include "store/account_settings_store.hpp"
 #include "store/clusters_store.hpp"
+#include "store/container_instances_store.hpp"
 #include "store/db.hpp"
 #include "store/tags_store.hpp"
 #include "store/task_definitions_store.hpp"
+#include "store/tasks_store.hpp"
 
 namespace ecsbox::store {
 
@@ -23,6 +25,8 @@ public:
     TaskDefinitionsStore& task_definitions() { return m_task_definitions; }
     TagsStore& tags() { return m_tags; }
     AccountSettingsStore& account_settings() { return m_account_settings; }
+    TasksStore& tasks() { return m_tasks; }
+    ContainerInstancesStore& container_instances() { return m_container_instances; }
 
 private:
     Database m_db;
@@ -30,6 +34,8 @@ private:
     TaskDefinitionsStore m_task_definitions{m_db};
     TagsStore m_tags{m_db};
     AccountSettingsStore m_account_settings{m_db};
+    TasksStore m_tasks{m_db};
+    ContainerInstancesStore m_container_instances{m_db};
 };
 
 }  // namespace ecsbox::store

@@ -83,7 +83,7 @@ public:
 private:
     void open() {
         m_store = std::make_unique<store::Store>(m_dir.path());
-        m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, 30.0});
+        m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, 30.0});
         m_dispatcher = std::make_unique<protocol::Dispatcher>(protocol::DispatcherOptions{"123456789012", "us-east-1"},
                                                               m_ids, m_log);
         ecs::register_ecs_service(*m_dispatcher, ecs_model(), *m_ecs);

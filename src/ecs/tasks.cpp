@@ -1,0 +1,285 @@
+#include "ecs/tasks.hpp"
+
+#include <algorithm>
+
+#include "ecs/arns.hpp"
+#include "ecs/clusters.hpp"
+#include "ecs/container_instances.hpp"
+#include "ecs/errors.hpp"
+#include "ecs/tags.hpp"
+#include "protocol/pagination.hpp"
+
+namespace ecsbox::ecs {
+
+namespace {
+
+constexpr protocol::PageLimits k_list_limits{100, 100};
+constexpr std::size_t k_max_describe = 100;
+
+struct ClusterRef {
+    std::string arn;
+    std::string name;
+};
+
+// The request's cluster (default "default"), which must be ACTIVE. With `create_default`, a
+// missing default cluster is created, as ECS does when work is first launched without one.
+ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input,
+                           bool create_default = false) {
+    const auto scope = scope_of(call);
+    const auto identifier = input.value("cluster", std::string("default"));
+    const auto name = cluster_name_from(scope, identifier);
+    if (!name) throw cluster_not_found();
+    auto cluster = ecs.store.clusters().find(scope, *name);
+    if ((!cluster || cluster->status != "ACTIVE") && create_default && *name == "default" && !input.contains("cluster")) {
+        create_cluster(ecs, call, json::object());
+        cluster = ecs.store.clusters().find(scope, *name);
+    }
+    if (!cluster || cluster->status != "ACTIVE") throw cluster_not_found();
+    return {cluster->arn, cluster->name};
+}
+
+const json* find_override(const json& overrides, const std::string& container_name) {
+    const auto list = overrides.find("containerOverrides");
+    if (list == overrides.end()) return nullptr;
+    for (const auto& o : *list)
+        if (o.value("name", "") == container_name) return &o;
+    return nullptr;
+}
+
+void check_overrides(const json& overrides, const json& task_definition) {
+    for (const auto& o : overrides.value("containerOverrides", json::array())) {
+        const auto name = o.value("name", "");
+        const auto& defs = task_definition["containerDefinitions"];
+        if (std::none_of(defs.begin(), defs.end(), [&](const json& c) { return c.value("name", "") == name; }))
+            throw invalid_parameter("Override for container named " + name + " is not a container in the TaskDefinition.");
+    }
+}
+
+// Task-level cpu and memory as ECS reports them: the definition's, else the containers' sum.
+std::pair<std::string, std::string> task_size(const json& task_definition, const json& overrides) {
+    std::int64_t cpu = 0, memory = 0;
+    for (const auto& c : task_definition["containerDefinitions"]) {
+        const json* o = find_override(overrides, c["name"].get<std::string>());
+        cpu += o && o->contains("cpu") ? (*o)["cpu"].get<std::int64_t>() : c.value("cpu", std::int64_t{0});
+        const auto limit = o && o->contains("memory") ? (*o)["memory"] : c.value("memory", json());
+        const auto reservation =
+            o && o->contains("memoryReservation") ? (*o)["memoryReservation"] : c.value("memoryReservation", json());
+        memory += !limit.is_null() ? limit.get<std::int64_t>() : reservation.is_null() ? 0 : reservation.get<std::int64_t>();
+    }
+    const auto task_cpu = task_definition.value("cpu", std::to_string(cpu));
+    const auto task_memory = task_definition.value("memory", std::to_string(memory));
+    return {overrides.value("cpu", task_cpu), overrides.value("memory", task_memory)};
+}
+
+json new_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const json& task_definition,
+              const std::string& instance_arn, const json& input, const std::string& launch_type) {
+    const auto task_id = ecs.ids.hex(32);
+    const auto arn = task_arn(scope, cluster.name, task_id);
+    const auto overrides = input.value("overrides", json::object());
+    const auto [cpu, memory] = task_size(task_definition, overrides);
+    json containers = json::array();
+    for (const auto& c : task_definition["containerDefinitions"]) {
+        const json* o = find_override(overrides, c["name"].get<std::string>());
+        json container = {{"containerArn", container_arn(scope, cluster.name, task_id, ecs.ids.uuid())},
+                          {"taskArn", arn},
+                          {"name", c["name"]},
+                          {"image", c["image"]},
+                          {"lastStatus", "PENDING"},
+                          {"networkInterfaces", json::array()},
+                          {"healthStatus", "UNKNOWN"},
+                          {"cpu", std::to_string(o && o->contains("cpu") ? (*o)["cpu"].get<std::int64_t>()
+                                                                          : c.value("cpu", std::int64_t{0}))}};
+        for (const char* field : {"memory", "memoryReservation"}) {
+            const auto value = o && o->contains(field) ? (*o)[field] : c.value(field, json());
+            if (!value.is_null()) container[field] = std::to_string(value.get<std::int64_t>());
+        }
+        containers.push_back(std::move(container));
+    }
+    json task = {{"taskArn", arn},
+                 {"clusterArn", cluster.arn},
+                 {"taskDefinitionArn", task_definition["taskDefinitionArn"]},
+                 {"overrides", {{"containerOverrides", overrides.value("containerOverrides", json::array())},
+                                {"inferenceAcceleratorOverrides", json::array()}}},
+                 {"containers", containers},
+                 {"cpu", cpu},
+                 {"memory", memory},
+                 {"createdAt", ecs.clock.now()},
+                 {"group", input.value("group", "family:" + task_definition["family"].get<std::string>())},
+                 {"launchType", launch_type},
+                 {"healthStatus", "UNKNOWN"},
+                 {"attachments", json::array()},
+                 {"attributes", {{{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}}}},
+                 {"availabilityZone", scope.region + "a"},
+                 {"enableExecuteCommand", input.value("enableExecuteCommand", false)}};
+    for (const char* field : {"cpu", "memory", "executionRoleArn", "taskRoleArn", "ephemeralStorage"})
+        if (overrides.contains(field)) task["overrides"][field] = overrides[field];
+    if (input.contains("startedBy")) task["startedBy"] = input["startedBy"];
+    if (launch_type == "FARGATE") {
+        task["platformVersion"] = input.value("platformVersion", "1.4.0");
+        task["platformFamily"] = "Linux";
+        task["connectivity"] = "CONNECTED";
+    } else {
+        task["containerInstanceArn"] = instance_arn;
+    }
+    return task;
+}
+
+bool supports(const json& task_definition, const std::string& launch_type) {
+    for (const auto& c : task_definition.value("compatibilities", json::array()))
+        if (c == launch_type) return true;
+    return false;
+}
+
+}  // namespace
+
+json task_json(const store::TaskRecord& record) {
+    json task = json::parse(record.body);
+    task["lastStatus"] = record.last_status;
+    task["desiredStatus"] = record.desired_status;
+    task["version"] = record.version;
+    if (record.stop_code) task["stopCode"] = *record.stop_code;
+    if (record.stopped_reason) task["stoppedReason"] = *record.stopped_reason;
+    if (record.started_by) task["startedBy"] = *record.started_by;
+    return task;
+}
+
+json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto count = input.value("count", 1);
+    if (count < 1 || count > 10) throw invalid_parameter("count must be between 1 and 10.");
+    if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
+        throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
+
+    const auto cluster = require_cluster(ecs, call, input, true);
+    const auto ref = parse_task_definition_ref(scope, input.at("taskDefinition").get<std::string>());
+    auto td_record = !ref ? std::nullopt
+                     : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
+                                     : ecs.store.task_definitions().find_latest_active(scope, ref->family);
+    if (!td_record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
+    if (td_record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
+    json task_definition = json::parse(td_record->body);
+
+    std::string launch_type = input.value("launchType", "EC2");
+    if (input.contains("capacityProviderStrategy")) {
+        const auto& strategy = input["capacityProviderStrategy"];
+        launch_type = !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
+    }
+    if (launch_type == "MANAGED_INSTANCES") launch_type = "EC2";
+    if (!supports(task_definition, launch_type))
+        throw invalid_parameter("Task definition does not support launch_type " + launch_type + ".");
+    if (task_definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
+        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    const auto overrides = input.value("overrides", json::object());
+    check_overrides(overrides, task_definition);
+    auto tags = tags_from_request(input.value("tags", json::array()));
+    if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
+        for (auto& tag : ecs.store.tags().list(td_record->arn))
+            if (std::none_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == tag.first; }))
+                tags.push_back(tag);
+
+    json tasks = json::array(), failures = json::array();
+    auto tx = ecs.store.transaction();
+    const auto instance = ensure_local_instance(ecs, scope, cluster.arn, cluster.name);
+    if (instance.status != "ACTIVE")
+        throw invalid_parameter("No Container Instances were found in your cluster.");
+    auto remaining = remaining_resources(ecs, instance);
+    for (int i = 0; i < count; ++i) {
+        json task = new_task(ecs, scope, cluster, task_definition, instance.arn, input, launch_type);
+        const auto need = task_reservation(task);
+        if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
+            failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});
+            continue;
+        }
+        remaining.cpu -= need.cpu;
+        remaining.memory -= need.memory;
+        store::TaskRecord record;
+        record.arn = task["taskArn"];
+        record.cluster_arn = cluster.arn;
+        record.task_definition_arn = td_record->arn;
+        record.family = td_record->family;
+        record.container_instance_arn = instance.arn;
+        if (input.contains("startedBy")) record.started_by = input["startedBy"].get<std::string>();
+        record.launch_type = launch_type;
+        record.last_status = "PROVISIONING";
+        record.desired_status = "RUNNING";
+        record.created_at = task["createdAt"];
+        record.body = task.dump();
+        ecs.store.tasks().insert(scope, record);
+        add_tags(ecs, record.arn, tags);
+        tasks.push_back(task_json(record));
+        if (!tags.empty()) tasks.back()["tags"] = tags_to_json(tags);
+    }
+    tx.commit();
+    if (!tasks.empty()) ecs.desired_state_changed();
+    return {{"tasks", tasks}, {"failures", failures}};
+}
+
+json stop_task(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster = require_cluster(ecs, call, input);
+    const auto arn = task_arn_from(scope, cluster.name, input.at("task").get<std::string>());
+    auto record = arn ? ecs.store.tasks().find(*arn) : std::nullopt;
+    if (!record || record->cluster_arn != cluster.arn) throw invalid_parameter("The referenced task was not found.");
+    const auto reason = input.value("reason", std::string("Task stopped by user"));
+    if (ecs.store.tasks().request_stop(*arn, "UserInitiated", reason)) ecs.desired_state_changed();
+    return {{"task", task_json(*ecs.store.tasks().find(*arn))}};
+}
+
+json describe_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster = require_cluster(ecs, call, input);
+    const auto& ids = input.at("tasks");
+    if (ids.empty() || ids.size() > k_max_describe)
+        throw invalid_parameter("DescribeTasks accepts between 1 and 100 tasks.");
+    bool with_tags = false;
+    for (const auto& field : input.value("include", json::array())) with_tags |= field == "TAGS";
+    json tasks = json::array(), failures = json::array();
+    for (const auto& id : ids) {
+        const auto identifier = id.get<std::string>();
+        const auto arn = task_arn_from(scope, cluster.name, identifier);
+        const auto record = arn ? ecs.store.tasks().find(*arn) : std::nullopt;
+        if (!record || record->cluster_arn != cluster.arn) {
+            failures.push_back({{"arn", arn.value_or(identifier)}, {"reason", "MISSING"}});
+            continue;
+        }
+        tasks.push_back(task_json(*record));
+        if (with_tags) tasks.back()["tags"] = tags_to_json(ecs.store.tags().list(record->arn));
+    }
+    return {{"tasks", tasks}, {"failures", failures}};
+}
+
+json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster = require_cluster(ecs, call, input);
+    const auto page = protocol::read_page_request(input, k_list_limits, "InvalidParameterException");
+    store::TaskQuery query;
+    query.cluster_arn = cluster.arn;
+    if (input.contains("family")) query.family = input["family"].get<std::string>();
+    if (input.contains("startedBy")) query.started_by = input["startedBy"].get<std::string>();
+    if (input.contains("serviceName")) query.service_name = input["serviceName"].get<std::string>();
+    if (input.contains("launchType")) query.launch_type = input["launchType"].get<std::string>();
+    if (input.contains("containerInstance")) {
+        const auto id = input["containerInstance"].get<std::string>();
+        query.container_instance_arn = parse_ecs_arn(id) ? id : container_instance_arn(scope, cluster.name, id);
+    }
+    query.desired_status = input.value("desiredStatus", "RUNNING");
+    if (page.after && page.after->is_string()) query.after_arn = page.after->get<std::string>();
+    query.limit = page.limit + 1;
+    auto rows = ecs.store.tasks().list(query);
+    const bool more = rows.size() > page.limit;
+    if (more) rows.pop_back();
+    json out = {{"taskArns", json::array()}};
+    for (const auto& row : rows) out["taskArns"].push_back(row.arn);
+    if (more) out["nextToken"] = protocol::encode_page_token(rows.back().arn);
+    return out;
+}
+
+std::size_t purge_stopped_tasks(EcsContext& ecs) {
+    auto tx = ecs.store.transaction();
+    const auto arns = ecs.store.tasks().purge_stopped(ecs.clock.now() - ecs.stopped_task_retention);
+    for (const auto& arn : arns) ecs.store.tags().remove_all(arn);
+    tx.commit();
+    return arns.size();
+}
+
+}  // namespace ecsbox::ecs

@@ -1,0 +1,20 @@
+#pragma once
+// ECS tasks as the API sees them: RunTask, StopTask, DescribeTasks, ListTasks. Handlers record
+// desired state and the initial task document; the reconciler starts and stops the containers
+// and fills in what it observes.
+#include "ecs/ecs_context.hpp"
+
+namespace ecsbox::ecs {
+
+json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json stop_task(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json describe_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+
+// The AWS-shaped task: the reconciler's document with the desired state laid over it.
+json task_json(const store::TaskRecord& record);
+
+// Removes tasks that have been STOPPED longer than the retention, with their tags.
+std::size_t purge_stopped_tasks(EcsContext& ecs);
+
+}  // namespace ecsbox::ecs

@@ -1,0 +1,43 @@
+#pragma once
+// Turns an ECS container definition (with the task's overrides) into the Engine API's
+// container configuration: image, command, environment, ECS's labels, port publishing, limits,
+// volumes, health check, logging. Pure: no Docker calls, so every mapping is unit-testable.
+#include <nlohmann/json.hpp>
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace ecsbox::scheduler {
+
+// A definition ecsbox cannot turn into a container; the message is the task's stoppedReason.
+class SpecError : public std::runtime_error {
+public:
+    using std::runtime_error::runtime_error;
+};
+
+struct TaskFacts {
+    std::string task_arn;
+    std::string task_id;
+    std::string cluster_arn;
+    std::string family;
+    std::int64_t revision = 0;
+    const nlohmann::json& task_definition;
+    const nlohmann::json& overrides;  // the task's `overrides`
+};
+
+// The Docker name of a task's container; deterministic, so a create retried after a crash
+// finds the container it made instead of making a second one.
+std::string docker_container_name(const std::string& task_id, const std::string& container_name);
+// The Docker name of a task volume; shared-scope volumes keep their own name.
+std::string docker_volume_name(const TaskFacts& task, const nlohmann::json& volume);
+
+// Named volumes the task needs created before its containers (name -> Engine create options).
+std::vector<std::pair<std::string, nlohmann::json>> task_volumes(const TaskFacts& task);
+
+// Throws SpecError for what cannot run locally (unresolvable secrets, unreadable env files).
+nlohmann::json container_config(const TaskFacts& task, const nlohmann::json& container_definition);
+
+// ECS's default stop timeout when a container does not set one.
+constexpr int k_default_stop_timeout = 30;
+
+}  // namespace ecsbox::scheduler

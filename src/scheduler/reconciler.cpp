@@ -1,0 +1,167 @@
+#include "scheduler/reconciler.hpp"
+
+#include <thread>
+#include <unistd.h>
+
+namespace ecsbox::scheduler {
+
+namespace {
+
+constexpr const char* k_task_label = "com.amazonaws.ecs.task-arn";
+constexpr auto k_probe_period = std::chrono::seconds(30);
+constexpr auto k_orphan_period = std::chrono::seconds(10);
+constexpr auto k_events_retry = std::chrono::seconds(1);
+
+}  // namespace
+
+Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::Logger& log,
+                       ReconcilerOptions options)
+    : m_deps{store, docker, clock, log}, m_options(std::move(options)) {}
+
+Reconciler::~Reconciler() { stop(); }
+
+bool Reconciler::probe_engine() {
+    store::EngineRecord engine;
+    engine.name = "local";
+    engine.runtime = m_options.runtime;
+    engine.updated_at = m_deps.clock.now();
+    const auto previous = m_deps.store.container_instances().engine("local");
+    bool connected = false;
+    try {
+        const auto info = m_deps.docker.info();
+        engine.cpu_units = static_cast<std::int64_t>(info.cpus) * 1024;
+        engine.memory_mib = info.memory_bytes / (1024 * 1024);
+        engine.docker_version = info.server_version;
+        connected = true;
+    } catch (const docker::DockerError& e) {
+        // Without the engine, keep what it last said (or the host's own size) so that tasks
+        // can still be accepted; they wait in PENDING until it returns.
+        if (previous) {
+            engine = *previous;
+        } else {
+            engine.cpu_units = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency())) * 1024;
+            engine.memory_mib = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1024 * 1024);
+        }
+        engine.updated_at = m_deps.clock.now();
+        if (!previous || previous->connected) m_deps.log.warn(std::string("container engine unreachable: ") + e.what());
+    }
+    engine.connected = connected;
+    m_deps.store.container_instances().put_engine(engine);
+    if (connected && previous && !previous->connected) m_deps.log.info("container engine is back");
+    return connected;
+}
+
+void Reconciler::start() {
+    m_engine_connected = probe_engine();
+    m_control = std::thread([this] { control_loop(); });
+    m_events = std::thread([this] { events_loop(); });
+    for (std::size_t i = 0; i < m_options.workers; ++i) m_workers.emplace_back([this] { worker_loop(); });
+}
+
+void Reconciler::stop() {
+    {
+        std::lock_guard lock(m_mutex);
+        if (m_stopping.exchange(true)) return;
+    }
+    m_wake.notify_all();
+    m_work.notify_all();
+    if (m_control.joinable()) m_control.join();
+    if (m_events.joinable()) m_events.join();
+    for (auto& worker : m_workers)
+        if (worker.joinable()) worker.join();
+}
+
+void Reconciler::wake() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_woken = true;
+    }
+    m_wake.notify_one();
+}
+
+void Reconciler::run_step(const std::string& task_arn) {
+    try {
+        if (step_task(m_deps, task_arn)) wake();  // still moving: look again at once
+    } catch (const docker::DockerError& e) {
+        if (!e.unreachable()) m_deps.log.warn("task " + task_arn + ": " + e.what());
+        // An unreachable engine is noticed by the next probe; the task waits where it is.
+    } catch (const std::exception& e) {
+        m_deps.log.error("task " + task_arn + ": " + e.what());
+    }
+}
+
+void Reconciler::reconcile_once() {
+    for (const auto& task : m_deps.store.tasks().unfinished()) run_step(task.arn);
+}
+
+void Reconciler::remove_orphans() {
+    for (const auto& container : m_deps.docker.list_containers(k_task_label)) {
+        const auto arn = container.labels.count(k_task_label) ? container.labels.at(k_task_label) : "";
+        const auto task = m_deps.store.tasks().find(arn);
+        if (task && task->last_status != "STOPPED") continue;
+        m_deps.log.info("removing container " + container.name + " of " + (task ? "stopped" : "unknown") + " task " + arn);
+        m_deps.docker.remove_container(container.id);
+    }
+}
+
+void Reconciler::control_loop() {
+    auto next_probe = std::chrono::steady_clock::now() + k_probe_period;
+    auto next_orphan_sweep = std::chrono::steady_clock::now();
+    while (!m_stopping) {
+        const auto now = std::chrono::steady_clock::now();
+        if (now >= next_probe || !m_engine_connected) {
+            const bool was = m_engine_connected;
+            m_engine_connected = probe_engine();
+            next_probe = now + k_probe_period;
+            if (m_engine_connected && !was) next_orphan_sweep = now;  // converge at once when it returns
+        }
+        if (m_engine_connected && now >= next_orphan_sweep) {
+            try {
+                remove_orphans();
+            } catch (const std::exception& e) {
+                m_deps.log.warn(std::string("orphan sweep: ") + e.what());
+            }
+            next_orphan_sweep = now + k_orphan_period;
+        }
+        if (m_engine_connected) {
+            const auto tasks = m_deps.store.tasks().unfinished();
+            std::lock_guard lock(m_mutex);
+            for (const auto& task : tasks)
+                if (m_busy.insert(task.arn).second) m_queue.push_back(task.arn);
+            if (!m_queue.empty()) m_work.notify_all();
+        }
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_for(lock, m_options.poll, [this] { return m_woken || m_stopping.load(); });
+        m_woken = false;
+    }
+}
+
+void Reconciler::worker_loop() {
+    while (true) {
+        std::string arn;
+        {
+            std::unique_lock lock(m_mutex);
+            m_work.wait(lock, [this] { return !m_queue.empty() || m_stopping.load(); });
+            if (m_stopping) return;
+            arn = std::move(m_queue.front());
+            m_queue.pop_front();
+        }
+        run_step(arn);
+        std::lock_guard lock(m_mutex);
+        m_busy.erase(arn);
+    }
+}
+
+void Reconciler::events_loop() {
+    while (!m_stopping) {
+        try {
+            m_deps.docker.watch_events(k_task_label, m_stopping, [this](const docker::ContainerEvent&) { wake(); });
+        } catch (const std::exception&) {
+            // The engine is down or restarting; the control loop notices and reports it.
+        }
+        std::unique_lock lock(m_mutex);
+        m_wake.wait_for(lock, k_events_retry, [this] { return m_stopping.load(); });
+    }
+}
+
+}  // namespace ecsbox::scheduler

@@ -1,0 +1,69 @@
+#pragma once
+// The reconciler: makes Docker match the desired state in the store. A control thread wakes
+// when handlers change desired state, when Docker reports a container event, and every poll
+// interval as a safety net; it hands each unfinished task to a small worker pool (never two
+// workers on one task). It also keeps the engine's facts (CPU, memory, connectivity) current
+// in the store and removes containers that belong to no live task. Owns its threads; start()
+// and stop() are called by the App, wake() from any thread.
+#include <chrono>
+#include <condition_variable>
+#include <deque>
+#include <mutex>
+#include <set>
+#include <thread>
+#include <vector>
+
+#include "scheduler/task_runner.hpp"
+
+namespace ecsbox::scheduler {
+
+struct ReconcilerOptions {
+    std::string runtime = "docker";  // recorded with the engine's facts
+    std::size_t workers = 4;
+    std::chrono::milliseconds poll{1000};
+};
+
+class Reconciler {
+public:
+    Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::Logger& log,
+               ReconcilerOptions options);
+    Reconciler(const Reconciler&) = delete;
+    Reconciler& operator=(const Reconciler&) = delete;
+    ~Reconciler();
+
+    // Records the engine's facts once (so the API can place tasks), then starts the threads.
+    void start();
+    void stop();
+    void wake();
+
+    // One synchronous pass over every unfinished task, on the calling thread (tests, start-up).
+    void reconcile_once();
+    // Reads the engine's facts into the store; false when the engine does not answer.
+    bool probe_engine();
+    // Removes containers labelled with a task that is unknown or STOPPED.
+    void remove_orphans();
+
+private:
+    void control_loop();
+    void worker_loop();
+    void events_loop();
+    void run_step(const std::string& task_arn);
+
+    TaskRunnerDeps m_deps;
+    ReconcilerOptions m_options;
+
+    std::mutex m_mutex;
+    std::condition_variable m_wake;
+    std::condition_variable m_work;
+    bool m_woken = false;
+    std::deque<std::string> m_queue;
+    std::set<std::string> m_busy;  // queued or running
+    std::atomic<bool> m_stopping{false};
+    bool m_engine_connected = false;
+
+    std::thread m_control;
+    std::thread m_events;
+    std::vector<std::thread> m_workers;
+};
+
+}  // namespace ecsbox::scheduler

@@ -1,0 +1,315 @@
+#include "scheduler/task_runner.hpp"
+
+#include <algorithm>
+#include <map>
+#include <nlohmann/json.hpp>
+
+#include "scheduler/container_spec.hpp"
+
+namespace ecsbox::scheduler {
+
+using nlohmann::json;
+
+namespace {
+
+constexpr const char* k_task_label = "com.amazonaws.ecs.task-arn";
+constexpr const char* k_name_label = "com.amazonaws.ecs.container-name";
+constexpr int k_default_start_timeout = 180;  // seconds a container may wait for its dependencies
+
+bool is_one_of(const std::string& value, std::initializer_list<const char*> options) {
+    return std::any_of(options.begin(), options.end(), [&](const char* o) { return value == o; });
+}
+
+class TaskStep {
+public:
+    TaskStep(TaskRunnerDeps& deps, store::TaskRecord record, json task_definition)
+        : m_deps(deps), m_record(std::move(record)), m_task(json::parse(m_record.body)),
+          m_definition(std::move(task_definition)),
+          m_facts{m_record.arn, m_record.arn.substr(m_record.arn.rfind('/') + 1), m_record.cluster_arn, m_record.family,
+                  m_definition.value("revision", std::int64_t{0}), m_definition, m_task["overrides"]} {}
+
+    bool run() {
+        // Accepting the task needs nothing from the engine, so it happens even while it is away.
+        if (m_record.desired_status == "RUNNING" && m_record.last_status == "PROVISIONING") {
+            save("PENDING");
+            return true;
+        }
+        observe();
+        if (m_record.desired_status == "STOPPED") return stop();
+        if (is_one_of(m_record.last_status, {"PENDING", "ACTIVATING"})) return start();
+        if (m_record.last_status == "RUNNING") watch_running();
+        return false;
+    }
+
+private:
+    const json& definition_of(const std::string& name) const {
+        for (const auto& c : m_definition["containerDefinitions"])
+            if (c["name"] == name) return c;
+        throw std::logic_error("container " + name + " is not in " + m_record.task_definition_arn);
+    }
+
+    json& container(const std::string& name) {
+        for (auto& c : m_task["containers"])
+            if (c["name"] == name) return c;
+        throw std::logic_error("container " + name + " is not in task " + m_record.arn);
+    }
+
+    const docker::ContainerState* observed(const std::string& name) const {
+        const auto it = m_observed.find(name);
+        return it == m_observed.end() ? nullptr : &it->second;
+    }
+
+    // Reads every container of the task from Docker and copies what it sees into the document.
+    void observe() {
+        m_observed.clear();
+        for (const auto& summary : m_deps.docker.list_containers(std::string(k_task_label) + "=" + m_record.arn)) {
+            const auto name = summary.labels.count(k_name_label) ? summary.labels.at(k_name_label) : "";
+            if (auto state = m_deps.docker.inspect_container(summary.id)) m_observed.emplace(name, std::move(*state));
+        }
+        for (auto& c : m_task["containers"]) {
+            const auto* state = observed(c["name"]);
+            if (!state) continue;
+            c["runtimeId"] = state->id;
+            if (state->running) c["lastStatus"] = "RUNNING";
+            else if (state->finished_at && state->started_at) {
+                c["lastStatus"] = "STOPPED";
+                c["exitCode"] = state->exit_code;
+            }
+            if (state->oom_killed) c["reason"] = "OutOfMemoryError: Container killed due to memory usage";
+            json bindings = json::array();
+            for (const auto& p : state->ports)
+                bindings.push_back({{"bindIP", p.host_ip}, {"containerPort", p.container_port},
+                                    {"hostPort", p.host_port}, {"protocol", p.protocol}});
+            if (!bindings.empty() || !c.contains("networkBindings")) c["networkBindings"] = bindings;
+            c["healthStatus"] = state->health == "healthy" ? "HEALTHY" : state->health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
+        }
+        m_task["healthStatus"] = task_health();
+    }
+
+    // ECS's rule: UNHEALTHY if an essential container is, HEALTHY if every essential container
+    // with a health check is, UNKNOWN otherwise.
+    std::string task_health() const {
+        bool any_check = false, all_healthy = true;
+        for (const auto& def : m_definition["containerDefinitions"]) {
+            if (!def.value("essential", true) || !def.contains("healthCheck")) continue;
+            any_check = true;
+            const auto* state = observed(def["name"]);
+            if (state && state->health == "unhealthy") return "UNHEALTHY";
+            if (!state || state->health != "healthy") all_healthy = false;
+        }
+        return any_check && all_healthy ? "HEALTHY" : "UNKNOWN";
+    }
+
+    void save(const std::string& last_status) {
+        m_record.last_status = last_status;
+        m_task["lastStatus"] = last_status;
+        std::optional<double> stopped_at;
+        if (m_task.contains("stoppedAt")) stopped_at = m_task["stoppedAt"].get<double>();
+        m_deps.store.tasks().record_progress(m_record.arn, last_status, m_task.dump(), stopped_at);
+        m_deps.log.debug("task " + m_record.arn + " " + last_status);
+    }
+
+    // The task cannot run: ask for it to stop (unless someone already did) and go on stopping.
+    bool fail(const std::string& stop_code, const std::string& reason, const std::string& container_name = "") {
+        if (!container_name.empty()) container(container_name)["reason"] = reason;
+        m_deps.log.info("task " + m_record.arn + " failed: " + reason);
+        m_deps.store.tasks().request_stop(m_record.arn, stop_code, reason);
+        m_record.desired_status = "STOPPED";
+        return stop();
+    }
+
+    bool start() {
+        const double now = m_deps.clock.now();
+        // Images first: a task whose image cannot be had never creates a container.
+        for (const auto& def : m_definition["containerDefinitions"]) {
+            const auto name = def["name"].get<std::string>();
+            if (observed(name)) continue;
+            const auto image = def["image"].get<std::string>();
+            auto info = m_deps.docker.inspect_image(image);
+            if (!info) {
+                if (!m_task.contains("pullStartedAt")) {
+                    m_task["pullStartedAt"] = now;
+                    save(m_record.last_status);
+                }
+                try {
+                    m_deps.docker.pull_image(image);
+                } catch (const docker::DockerError& e) {
+                    if (e.unreachable()) throw;
+                    return fail("TaskFailedToStart", "CannotPullContainerError: " + std::string(e.what()), name);
+                }
+                info = m_deps.docker.inspect_image(image);
+            }
+            if (info) container(name)["imageDigest"] = info->repo_digests.empty() ? info->id : info->repo_digests.front().substr(info->repo_digests.front().find('@') + 1);
+        }
+        if (m_task.contains("pullStartedAt") && !m_task.contains("pullStoppedAt")) m_task["pullStoppedAt"] = m_deps.clock.now();
+
+        // Then every container, created once; volumes before the containers that mount them.
+        try {
+            for (const auto& [volume, options] : task_volumes(m_facts)) m_deps.docker.ensure_volume(volume, options);
+            for (const auto& def : m_definition["containerDefinitions"]) {
+                const auto name = def["name"].get<std::string>();
+                if (observed(name)) continue;
+                const auto id = m_deps.docker.create_container(docker_container_name(m_facts.task_id, name),
+                                                               container_config(m_facts, def));
+                if (auto state = m_deps.docker.inspect_container(id)) m_observed.emplace(name, std::move(*state));
+                container(name)["runtimeId"] = id;
+            }
+        } catch (const SpecError& e) {
+            return fail("TaskFailedToStart", e.what());
+        } catch (const docker::DockerError& e) {
+            if (e.unreachable()) throw;
+            return fail("TaskFailedToStart", "CannotCreateContainerError: " + std::string(e.what()));
+        }
+
+        // Then start, in dependency order, whatever may start now.
+        bool started_any = false;
+        for (const auto& def : m_definition["containerDefinitions"]) {
+            const auto name = def["name"].get<std::string>();
+            const auto* state = observed(name);
+            if (!state || state->running || state->started_at) continue;
+            const auto verdict = dependencies_met(def);
+            if (verdict == Dependencies::never)
+                return fail("TaskFailedToStart", "Container " + name + " cannot start: a dependency can no longer be met.", name);
+            if (verdict == Dependencies::waiting) {
+                const auto timeout = def.value("startTimeout", k_default_start_timeout);
+                if (m_task.contains("pullStoppedAt") || m_task.contains("createdAt")) {
+                    const double since = m_task.value("pullStoppedAt", m_task["createdAt"].get<double>());
+                    if (now - since > timeout)
+                        return fail("TaskFailedToStart", "Container " + name + " timed out waiting for its dependencies.", name);
+                }
+                continue;
+            }
+            try {
+                m_deps.docker.start_container(state->id);
+            } catch (const docker::DockerError& e) {
+                if (e.unreachable()) throw;
+                return fail("TaskFailedToStart", "CannotStartContainerError: " + std::string(e.what()), name);
+            }
+            started_any = true;
+        }
+        if (started_any) {
+            observe();
+            if (m_record.last_status == "PENDING") save("ACTIVATING");
+        }
+        if (const auto exited = essential_exited()) return fail("EssentialContainerExited", "Essential container in task exited", *exited);
+        if (all_started()) {
+            m_task["startedAt"] = m_deps.clock.now();
+            if (m_record.launch_type == "FARGATE") m_task["connectivityAt"] = m_task["startedAt"];
+            save("RUNNING");
+            return false;
+        }
+        save(m_record.last_status);
+        return true;  // dependencies still pending: look again soon
+    }
+
+    enum class Dependencies { met, waiting, never };
+
+    Dependencies dependencies_met(const json& def) const {
+        for (const auto& dep : def.value("dependsOn", json::array())) {
+            const auto* state = observed(dep.value("containerName", ""));
+            const auto condition = dep.value("condition", "START");
+            const bool exited = state && !state->running && state->finished_at && state->started_at;
+            if (condition == "START" && !(state && (state->running || state->started_at))) return Dependencies::waiting;
+            if (condition == "COMPLETE" && !exited) return Dependencies::waiting;
+            if (condition == "SUCCESS") {
+                if (exited && state->exit_code != 0) return Dependencies::never;
+                if (!exited) return Dependencies::waiting;
+            }
+            if (condition == "HEALTHY") {
+                if (exited) return Dependencies::never;
+                if (!state || state->health != "healthy") return Dependencies::waiting;
+            }
+        }
+        return Dependencies::met;
+    }
+
+    bool all_started() const {
+        for (const auto& def : m_definition["containerDefinitions"]) {
+            const auto* state = observed(def["name"]);
+            if (!state) return false;
+            if (def.value("essential", true) ? !state->running : !(state->running || state->started_at)) return false;
+        }
+        return true;
+    }
+
+    // The name of an essential container that has stopped (or vanished), if any.
+    std::optional<std::string> essential_exited() const {
+        for (const auto& def : m_definition["containerDefinitions"]) {
+            if (!def.value("essential", true)) continue;
+            const auto* state = observed(def["name"]);
+            if (!state || (!state->running && state->started_at)) return def["name"].get<std::string>();
+        }
+        return std::nullopt;
+    }
+
+    void watch_running() {
+        if (const auto exited = essential_exited()) {
+            const bool vanished = !observed(*exited);
+            fail("EssentialContainerExited",
+                 vanished ? "Container " + *exited + " no longer exists on the Docker engine" : "Essential container in task exited",
+                 *exited);
+            return;
+        }
+        if (m_task.dump() != m_record.body) save("RUNNING");  // health, bindings or exits changed
+    }
+
+    bool stop() {
+        if (!is_one_of(m_record.last_status, {"DEACTIVATING", "STOPPING", "DEPROVISIONING"})) {
+            if (is_one_of(m_record.last_status, {"ACTIVATING", "RUNNING"})) save("DEACTIVATING");
+            m_task["stoppingAt"] = m_deps.clock.now();
+            save("STOPPING");
+        }
+        // Dependents first: the reverse of the order they were defined (and started) in.
+        const auto& defs = m_definition["containerDefinitions"];
+        for (auto it = defs.rbegin(); it != defs.rend(); ++it) {
+            const auto* state = observed((*it)["name"]);
+            if (state && state->running)
+                m_deps.docker.stop_container(state->id, it->value("stopTimeout", k_default_stop_timeout));
+        }
+        observe();
+        for (auto& c : m_task["containers"])
+            if (c["lastStatus"] != "STOPPED") c["lastStatus"] = "STOPPED";
+        m_task["executionStoppedAt"] = m_deps.clock.now();
+        save("DEPROVISIONING");
+        for (const auto& [name, state] : m_observed) m_deps.docker.remove_container(state.id);
+        m_task["stoppedAt"] = m_deps.clock.now();
+        save("STOPPED");
+        return false;
+    }
+
+    TaskRunnerDeps& m_deps;
+    store::TaskRecord m_record;
+    json m_task;
+    json m_definition;
+    TaskFacts m_facts;
+    std::map<std::string, docker::ContainerState> m_observed;
+};
+
+// "arn:...:task-definition/family:revision" -> its stored definition.
+std::optional<json> load_definition(store::Store& store, const store::TaskRecord& task) {
+    const auto& arn = task.task_definition_arn;
+    const auto slash = arn.rfind('/'), colon = arn.rfind(':');
+    if (slash == std::string::npos || colon == std::string::npos || colon < slash) return std::nullopt;
+    const auto row = store.task_definitions().find(task.scope, arn.substr(slash + 1, colon - slash - 1),
+                                                   std::stoll(arn.substr(colon + 1)));
+    if (!row) return std::nullopt;
+    return json::parse(row->body);
+}
+
+}  // namespace
+
+bool step_task(TaskRunnerDeps& deps, const std::string& task_arn) {
+    auto record = deps.store.tasks().find(task_arn);
+    if (!record || record->last_status == "STOPPED") return false;
+    auto definition = load_definition(deps.store, *record);
+    if (!definition) {
+        // Deleted revisions keep their row until every task of theirs is gone; this is damage.
+        deps.store.tasks().request_stop(task_arn, "TaskFailedToStart", "The task definition no longer exists.");
+        record->desired_status = "STOPPED";
+        definition = json{{"containerDefinitions", json::array()}};
+    }
+    TaskStep step(deps, std::move(*record), std::move(*definition));
+    return step.run();
+}
+
+}  // namespace ecsbox::scheduler

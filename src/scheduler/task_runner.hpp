@@ -1,0 +1,27 @@
+#pragma once
+// One reconciliation step for one task: compare the task's desired state and document with
+// what Docker has (containers found by their labels, never by remembered ids), act — pull,
+// create, start in dependency order, stop, remove — and record what was observed. Every step
+// is safe to repeat and to interrupt: a crash at any point converges on the next step.
+// Not thread-safe for the same task: the Reconciler never runs two steps of one task at once.
+#include <string>
+
+#include "docker/docker_client.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/log.hpp"
+
+namespace ecsbox::scheduler {
+
+struct TaskRunnerDeps {
+    store::Store& store;
+    docker::DockerClient& docker;
+    const util::Clock& clock;
+    util::Logger& log;
+};
+
+// Advances the task as far as it can go now. Returns true when the task needs another step
+// soon (it is still moving), false when it waits on the outside world or is finished.
+bool step_task(TaskRunnerDeps& deps, const std::string& task_arn);
+
+}  // namespace ecsbox::scheduler

@@ -1,0 +1,50 @@
+#pragma once
+// Container instances (the local engine, registered in each cluster that runs tasks) and the
+// engine facts they are made from, as the reconciler last saw them. `body` is the AWS-shaped
+// document (resources, version info, agent state). Thread-safe through the Database lock.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/db.hpp"
+#include "store/scope.hpp"
+
+namespace ecsbox::store {
+
+struct ContainerInstanceRecord {
+    std::string arn;
+    std::string cluster_arn;
+    std::string status;  // ACTIVE | DRAINING | INACTIVE
+    std::string body;
+    double registered_at = 0;
+};
+
+// What the reconciler last learnt of a container engine.
+struct EngineRecord {
+    std::string name;     // "local"
+    std::string runtime;  // docker | none
+    std::int64_t cpu_units = 0;
+    std::int64_t memory_mib = 0;
+    std::string docker_version;
+    bool connected = false;
+    double updated_at = 0;
+};
+
+class ContainerInstancesStore {
+public:
+    explicit ContainerInstancesStore(Database& db) : m_db(db) {}
+
+    void put(const Scope& scope, const ContainerInstanceRecord& record);  // insert or replace by ARN
+    std::optional<ContainerInstanceRecord> find(const std::string& arn);
+    // Instances of a cluster ordered by ARN, strictly after `after_arn`; INACTIVE ones excluded.
+    std::vector<ContainerInstanceRecord> list(const std::string& cluster_arn, const std::optional<std::string>& status,
+                                              const std::optional<std::string>& after_arn, std::size_t limit);
+
+    std::optional<EngineRecord> engine(const std::string& name);
+    void put_engine(const EngineRecord& engine);
+
+private:
+    Database& m_db;
+};
+
+}  // namespace ecsbox::store

@@ -1,0 +1,123 @@
+#include "store/tasks_store.hpp"
+
+namespace ecsbox::store {
+
+namespace {
+
+constexpr const char* k_select =
+    "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
+    "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, body, "
+    "account, region FROM tasks ";
+
+TaskRecord read(const Statement& s) {
+    TaskRecord r;
+    r.arn = s.text(0);
+    r.cluster_arn = s.text(1);
+    r.task_definition_arn = s.text(2);
+    r.family = s.text(3);
+    r.container_instance_arn = s.optional_text(4);
+    r.started_by = s.optional_text(5);
+    r.service_name = s.optional_text(6);
+    r.launch_type = s.text(7);
+    r.last_status = s.text(8);
+    r.desired_status = s.text(9);
+    r.stop_code = s.optional_text(10);
+    r.stopped_reason = s.optional_text(11);
+    r.version = s.int64(12);
+    r.created_at = s.real(13);
+    r.stopped_at = s.optional_real(14);
+    r.body = s.text(15);
+    r.scope = {s.text(16), s.text(17)};
+    return r;
+}
+
+std::vector<TaskRecord> read_all(Query& query) {
+    std::vector<TaskRecord> rows;
+    while (query->step()) rows.push_back(read(*query));
+    return rows;
+}
+
+}  // namespace
+
+void TasksStore::insert(const Scope& scope, const TaskRecord& r) {
+    auto guard = m_db.lock();
+    m_db.prepare(
+            "INSERT INTO tasks (arn, account, region, cluster_arn, task_definition_arn, family, container_instance_arn, "
+            "started_by, service_name, launch_type, last_status, desired_status, stop_code, stopped_reason, version, "
+            "created_at, stopped_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
+            "?16, ?17, ?18)")
+        ->bind_all(r.arn, scope.account, scope.region, r.cluster_arn, r.task_definition_arn, r.family,
+                   r.container_instance_arn, r.started_by, r.service_name, r.launch_type, r.last_status,
+                   r.desired_status, r.stop_code, r.stopped_reason, r.version, r.created_at, r.stopped_at, r.body)
+        .run();
+}
+
+std::optional<TaskRecord> TasksStore::find(const std::string& arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) + "WHERE arn = ?1");
+    query->bind_all(arn);
+    if (!query->step()) return std::nullopt;
+    return read(*query);
+}
+
+std::vector<TaskRecord> TasksStore::list(const TaskQuery& q) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) +
+                              "WHERE cluster_arn = ?1 AND (?2 IS NULL OR family = ?2) AND (?3 IS NULL OR started_by = ?3) "
+                              "AND (?4 IS NULL OR service_name = ?4) AND (?5 IS NULL OR container_instance_arn = ?5) "
+                              "AND (?6 IS NULL OR desired_status = ?6) AND (?7 IS NULL OR launch_type = ?7) "
+                              "AND (?8 IS NULL OR arn > ?8) ORDER BY arn LIMIT ?9");
+    query->bind_all(q.cluster_arn, q.family, q.started_by, q.service_name, q.container_instance_arn, q.desired_status,
+                    q.launch_type, q.after_arn, static_cast<std::int64_t>(q.limit));
+    return read_all(query);
+}
+
+std::vector<TaskRecord> TasksStore::unfinished() {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) + "WHERE last_status <> 'STOPPED' ORDER BY created_at");
+    return read_all(query);
+}
+
+std::vector<TaskRecord> TasksStore::active_on(const std::string& container_instance_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) +
+                              "WHERE container_instance_arn = ?1 AND last_status <> 'STOPPED' ORDER BY arn");
+    query->bind_all(container_instance_arn);
+    return read_all(query);
+}
+
+std::size_t TasksStore::count_in_cluster(const std::string& cluster_arn, const std::string& last_status) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare("SELECT count(*) FROM tasks WHERE cluster_arn = ?1 AND last_status = ?2");
+    query->bind_all(cluster_arn, last_status);
+    query->step();
+    return static_cast<std::size_t>(query->int64(0));
+}
+
+bool TasksStore::request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason) {
+    auto guard = m_db.lock();
+    m_db.prepare("UPDATE tasks SET desired_status = 'STOPPED', stop_code = ?2, stopped_reason = ?3, "
+                 "version = version + 1 WHERE arn = ?1 AND desired_status <> 'STOPPED'")
+        ->bind_all(arn, stop_code, reason)
+        .run();
+    return m_db.changes() > 0;
+}
+
+void TasksStore::record_progress(const std::string& arn, const std::string& last_status, const std::string& body,
+                                 std::optional<double> stopped_at) {
+    auto guard = m_db.lock();
+    m_db.prepare("UPDATE tasks SET last_status = ?2, body = ?3, stopped_at = ?4, version = version + 1 WHERE arn = ?1")
+        ->bind_all(arn, last_status, body, stopped_at)
+        .run();
+}
+
+std::vector<std::string> TasksStore::purge_stopped(double before) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare("DELETE FROM tasks WHERE last_status = 'STOPPED' AND stopped_at < ?1 RETURNING arn");
+    query->bind_all(before);
+    std::vector<std::string> arns;
+    while (query->step()) arns.push_back(query->text(0));
+    return arns;
+}
+
+}  // namespace ecsbox::store

@@ -1,0 +1,73 @@
+#pragma once
+// Task rows. Ownership of the columns is split so the API and the reconciler never overwrite
+// each other's writes: handlers own the desired state (desired_status, stop_code,
+// stopped_reason); the reconciler owns what it observed (last_status and `body`, the AWS-shaped
+// task document with containers and timestamps). Every change bumps `version`.
+// Thread-safe through the Database lock.
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "store/db.hpp"
+#include "store/scope.hpp"
+
+namespace ecsbox::store {
+
+struct TaskRecord {
+    std::string arn;
+    std::string cluster_arn;
+    std::string task_definition_arn;
+    std::string family;
+    std::optional<std::string> container_instance_arn;
+    std::optional<std::string> started_by;
+    std::optional<std::string> service_name;
+    std::string launch_type;
+    std::string last_status;
+    std::string desired_status;
+    std::optional<std::string> stop_code;
+    std::optional<std::string> stopped_reason;
+    std::int64_t version = 1;
+    double created_at = 0;
+    std::optional<double> stopped_at;
+    std::string body;  // JSON object text
+    Scope scope;       // filled on reads
+};
+
+struct TaskQuery {
+    std::string cluster_arn;
+    std::optional<std::string> family;
+    std::optional<std::string> started_by;
+    std::optional<std::string> service_name;
+    std::optional<std::string> container_instance_arn;
+    std::optional<std::string> desired_status;
+    std::optional<std::string> launch_type;
+    std::optional<std::string> after_arn;
+    std::size_t limit = 100;
+};
+
+class TasksStore {
+public:
+    explicit TasksStore(Database& db) : m_db(db) {}
+
+    void insert(const Scope& scope, const TaskRecord& record);
+    std::optional<TaskRecord> find(const std::string& arn);
+    std::vector<TaskRecord> list(const TaskQuery& query);  // ordered by ARN
+    // Tasks the reconciler still has work on: not yet STOPPED, in every account and region.
+    std::vector<TaskRecord> unfinished();
+    // Tasks holding resources on a container instance (not STOPPED).
+    std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
+    std::size_t count_in_cluster(const std::string& cluster_arn, const std::string& last_status);
+
+    // Handler side: asks a task to stop; false if it was already asked (or is unknown).
+    bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason);
+    // Reconciler side: records what it observed.
+    void record_progress(const std::string& arn, const std::string& last_status, const std::string& body,
+                         std::optional<double> stopped_at);
+    // Removes STOPPED tasks that stopped before `before`; returns their ARNs.
+    std::vector<std::string> purge_stopped(double before);
+
+private:
+    Database& m_db;
+};
+
+}  // namespace ecsbox::store
