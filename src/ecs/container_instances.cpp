@@ -1,5 +1,8 @@
 #include "ecs/container_instances.hpp"
 
+#include <algorithm>
+#include <cctype>
+
 #include "ecs/arns.hpp"
 #include "ecs/errors.hpp"
 #include "ecs/tags.hpp"
@@ -11,6 +14,9 @@ namespace {
 
 constexpr protocol::PageLimits k_list_limits{100, 100};
 constexpr std::size_t k_max_describe = 100;
+constexpr std::size_t k_max_attributes = 10;
+// Marks the local engine's registration in the stored document; the output shape drops it.
+constexpr const char* k_local_marker = "ecsboxLocalEngine";
 
 json resource(const char* name, std::int64_t value) {
     return {{"name", name}, {"type", "INTEGER"}, {"doubleValue", 0.0}, {"longValue", 0}, {"integerValue", value}};
@@ -42,7 +48,12 @@ std::string require_cluster(EcsContext& ecs, const store::Scope& scope, const js
 
 json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record, bool with_tags) {
     json out = json::parse(record.body);
-    const auto engine = ecs.store.container_instances().engine("local");
+    for (const auto& a : ecs.store.container_instances().attributes(record.cluster_arn, record.arn)) {
+        json attribute = {{"name", a.name}};
+        if (a.value) attribute["value"] = *a.value;
+        out["attributes"].push_back(attribute);
+    }
+    const auto engine = is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
     std::size_t running = 0, pending = 0;
     for (const auto& task : ecs.store.tasks().active_on(record.arn))
         (task.last_status == "RUNNING" ? running : pending)++;
@@ -57,7 +68,41 @@ json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record
     return out;
 }
 
+// An instance named by ARN or id within the cluster -> its ARN.
+std::string instance_arn_of(const store::Scope& scope, const std::string& cluster_arn, const std::string& identifier) {
+    return parse_ecs_arn(identifier) ? identifier : container_instance_arn(scope, cluster_name_of(cluster_arn), identifier);
+}
+
+std::optional<store::ContainerInstanceRecord> find_instance(EcsContext& ecs, const std::string& cluster_arn,
+                                                            const std::string& arn) {
+    auto record = ecs.store.container_instances().find(arn);
+    if (!record || record->cluster_arn != cluster_arn || record->status == "INACTIVE") return std::nullopt;
+    return record;
+}
+
+// Attribute names and values as ECS allows them.
+void check_attribute(const json& attribute) {
+    const auto name = attribute.value("name", "");
+    const bool name_ok = !name.empty() && name.size() <= 128 &&
+                         std::all_of(name.begin(), name.end(), [](char c) {
+                             return std::isalnum(static_cast<unsigned char>(c)) || c == '-' || c == '_' || c == '.' ||
+                                    c == '/' || c == '\\';
+                         });
+    if (!name_ok) throw invalid_parameter("Invalid attribute name '" + name + "'.");
+    if (!attribute.contains("value")) return;
+    const auto value = attribute["value"].get<std::string>();
+    const bool value_ok = !value.empty() && value.size() <= 128 && value.front() != ' ' && value.back() != ' ' &&
+                          std::all_of(value.begin(), value.end(), [](char c) {
+                              return std::isalnum(static_cast<unsigned char>(c)) || std::string_view("-_.@/\\: ").find(c) != std::string_view::npos;
+                          });
+    if (!value_ok) throw invalid_parameter("Invalid attribute value '" + value + "' for attribute " + name + ".");
+}
+
 }  // namespace
+
+bool is_local(const store::ContainerInstanceRecord& instance) {
+    return json::parse(instance.body).value(k_local_marker, false);
+}
 
 Resources task_reservation(const json& task) {
     Resources r;
@@ -85,8 +130,8 @@ Resources remaining_resources(EcsContext& ecs, const store::ContainerInstanceRec
 store::ContainerInstanceRecord ensure_local_instance(EcsContext& ecs, const store::Scope& scope,
                                                      const std::string& cluster_arn, const std::string& cluster_name) {
     auto tx = ecs.store.transaction();
-    auto existing = ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1);
-    if (!existing.empty()) return existing.front();
+    for (auto& existing : ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000))
+        if (is_local(existing)) return existing;
     const auto engine = ecs.store.container_instances().engine("local");
     if (!engine) throw AwsError("ServerException", "The container engine has not been probed yet; retry shortly.", 500);
     store::ContainerInstanceRecord record;
@@ -105,7 +150,8 @@ store::ContainerInstanceRecord ensure_local_instance(EcsContext& ecs, const stor
                         {{{"name", "ecs.os-type"}, {"value", "linux"}},
                          {{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}},
                          {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
-                       {"attachments", json::array()}}
+                       {"attachments", json::array()},
+                       {k_local_marker, true}}
                       .dump();
     ecs.store.container_instances().put(scope, record);
     tx.commit();
@@ -149,6 +195,156 @@ json describe_container_instances(EcsContext& ecs, const protocol::CallContext& 
         else failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
     }
     return {{"containerInstances", instances}, {"failures", failures}};
+}
+
+}  // namespace ecsbox::ecs
+
+namespace ecsbox::ecs {
+
+json update_container_instances_state(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    const auto status = input.at("status").get<std::string>();
+    if (status != "ACTIVE" && status != "DRAINING")
+        throw invalid_parameter("Container instances can only be set to ACTIVE or DRAINING.");
+    json instances = json::array(), failures = json::array();
+    auto tx = ecs.store.transaction();
+    for (const auto& id : input.at("containerInstances")) {
+        const auto arn = instance_arn_of(scope, cluster_arn, id.get<std::string>());
+        auto record = find_instance(ecs, cluster_arn, arn);
+        if (!record) {
+            failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
+            continue;
+        }
+        record->status = status;
+        ecs.store.container_instances().put(scope, *record);
+        instances.push_back(instance_json(ecs, *record, false));
+    }
+    tx.commit();
+    return {{"containerInstances", instances}, {"failures", failures}};
+}
+
+json register_container_instance(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    store::ContainerInstanceRecord record;
+    record.cluster_arn = cluster_arn;
+    record.arn = input.contains("containerInstanceArn")
+                     ? input["containerInstanceArn"].get<std::string>()
+                     : container_instance_arn(scope, cluster_name_of(cluster_arn), ecs.ids.hex(32));
+    record.status = "ACTIVE";
+    record.registered_at = ecs.clock.now();
+    json attributes = json::array();
+    for (const auto& a : input.value("attributes", json::array())) {
+        check_attribute(a);
+        attributes.push_back(a);
+    }
+    // An instance registered through the API has no agent behind it here: nothing is placed on it.
+    record.body = json{{"version", 1},
+                       {"versionInfo", input.value("versionInfo", json::object())},
+                       {"registeredResources", input.value("totalResources", json::array())},
+                       {"attributes", attributes},
+                       {"attachments", json::array()}}
+                      .dump();
+    auto tx = ecs.store.transaction();
+    ecs.store.container_instances().put(scope, record);
+    add_tags(ecs, record.arn, tags_from_request(input.value("tags", json::array())));
+    tx.commit();
+    return {{"containerInstance", instance_json(ecs, record, false)}};
+}
+
+json deregister_container_instance(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    const auto arn = instance_arn_of(scope, cluster_arn, input.at("containerInstance").get<std::string>());
+    auto tx = ecs.store.transaction();
+    auto record = find_instance(ecs, cluster_arn, arn);
+    if (!record) throw invalid_parameter("The referenced container instance " + arn + " was not found.");
+    if (!input.value("force", false) && !ecs.store.tasks().active_on(arn).empty())
+        throw invalid_parameter("Found running tasks on the instance; deregister with force to leave them running.");
+    const auto out = instance_json(ecs, *record, false);
+    record->status = "INACTIVE";
+    ecs.store.container_instances().put(scope, *record);
+    tx.commit();
+    json answer = out;
+    answer["status"] = "INACTIVE";
+    return {{"containerInstance", answer}};
+}
+
+json put_attributes(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    const auto& attributes = input.at("attributes");
+    if (attributes.size() > k_max_attributes) throw invalid_parameter("PutAttributes accepts at most 10 attributes.");
+    auto tx = ecs.store.transaction();
+    json out = json::array();
+    for (const auto& a : attributes) {
+        check_attribute(a);
+        if (a.value("targetType", "container-instance") != "container-instance" || !a.contains("targetId"))
+            throw invalid_parameter("Attributes need a targetId of a container instance.");
+        const auto arn = instance_arn_of(scope, cluster_arn, a["targetId"].get<std::string>());
+        if (!find_instance(ecs, cluster_arn, arn))
+            throw AwsError("TargetNotFoundException", "Could not find the container instance " + arn + ".");
+        store::AttributeRecord record{"container-instance", arn, a["name"].get<std::string>(), std::nullopt};
+        if (a.contains("value")) record.value = a["value"].get<std::string>();
+        ecs.store.container_instances().put_attribute(cluster_arn, record);
+        json echoed = a;
+        echoed["targetId"] = arn;
+        echoed["targetType"] = "container-instance";
+        out.push_back(echoed);
+    }
+    tx.commit();
+    return {{"attributes", out}};
+}
+
+json delete_attributes(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    auto tx = ecs.store.transaction();
+    json out = json::array();
+    for (const auto& a : input.at("attributes")) {
+        if (!a.contains("targetId")) throw invalid_parameter("Attributes need a targetId of a container instance.");
+        const auto arn = instance_arn_of(scope, cluster_arn, a["targetId"].get<std::string>());
+        if (!find_instance(ecs, cluster_arn, arn))
+            throw AwsError("TargetNotFoundException", "Could not find the container instance " + arn + ".");
+        ecs.store.container_instances().delete_attribute(cluster_arn, arn, a.value("name", ""));
+        json echoed = a;
+        echoed["targetId"] = arn;
+        echoed["targetType"] = "container-instance";
+        out.push_back(echoed);
+    }
+    tx.commit();
+    return {{"attributes", out}};
+}
+
+json list_attributes(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster_arn = require_cluster(ecs, scope, input);
+    if (input.at("targetType") != "container-instance") throw invalid_parameter("targetType must be container-instance.");
+    const auto page = protocol::read_page_request(input, k_list_limits, "InvalidParameterException");
+    const auto only_name = input.value("attributeName", std::string());
+    const auto only_value = input.value("attributeValue", std::string());
+    if (!only_value.empty() && only_name.empty())
+        throw invalid_parameter("attributeValue can only be given together with attributeName.");
+    // Built-in attributes first, then custom ones, each instance in ARN order; the page token
+    // is the position in that list.
+    json all = json::array();
+    for (const auto& instance : ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000)) {
+        const json described = instance_json(ecs, instance, false);
+        for (const auto& a : described["attributes"]) {
+            if (!only_name.empty() && a.value("name", "") != only_name) continue;
+            if (!only_value.empty() && a.value("value", "") != only_value) continue;
+            json item = a;
+            item["targetId"] = instance.arn;
+            item["targetType"] = "container-instance";
+            all.push_back(item);
+        }
+    }
+    const std::size_t start = page.after && page.after->is_number_unsigned() ? page.after->get<std::size_t>() : 0;
+    json out = {{"attributes", json::array()}};
+    for (std::size_t i = start; i < all.size() && i < start + page.limit; ++i) out["attributes"].push_back(all[i]);
+    if (start + page.limit < all.size()) out["nextToken"] = protocol::encode_page_token(start + page.limit);
+    return out;
 }
 
 }  // namespace ecsbox::ecs

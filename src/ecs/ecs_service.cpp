@@ -35,11 +35,18 @@ const std::pair<const char*, EcsHandler> k_handlers[] = {
     {"DeleteAccountSetting", delete_account_setting},
     {"ListAccountSettings", list_account_settings},
     {"RunTask", run_task},
+    {"StartTask", start_task},
     {"StopTask", stop_task},
     {"DescribeTasks", describe_tasks},
     {"ListTasks", list_tasks},
     {"ListContainerInstances", list_container_instances},
     {"DescribeContainerInstances", describe_container_instances},
+    {"UpdateContainerInstancesState", update_container_instances_state},
+    {"RegisterContainerInstance", register_container_instance},
+    {"DeregisterContainerInstance", deregister_container_instance},
+    {"PutAttributes", put_attributes},
+    {"ListAttributes", list_attributes},
+    {"DeleteAttributes", delete_attributes},
 };
 
 }  // namespace

@@ -30,7 +30,7 @@ ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, c
     const auto name = cluster_name_from(scope, identifier);
     if (!name) throw cluster_not_found();
     auto cluster = ecs.store.clusters().find(scope, *name);
-    if ((!cluster || cluster->status != "ACTIVE") && create_default && *name == "default" && !input.contains("cluster")) {
+    if ((!cluster || cluster->status != "ACTIVE") && create_default && *name == "default") {
         create_cluster(ecs, call, json::object());
         cluster = ecs.store.clusters().find(scope, *name);
     }
@@ -143,71 +143,120 @@ json task_json(const store::TaskRecord& record) {
     return task;
 }
 
+namespace {
+
+// What RunTask and StartTask share: the definition to run, how, and with which tags.
+struct LaunchPlan {
+    store::TaskDefinitionRecord definition_record;
+    json definition;
+    std::string launch_type;
+    store::TagList tags;
+};
+
+LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& input) {
+    const auto ref = parse_task_definition_ref(scope, input.at("taskDefinition").get<std::string>());
+    auto record = !ref ? std::nullopt
+                  : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
+                                  : ecs.store.task_definitions().find_latest_active(scope, ref->family);
+    if (!record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
+    if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
+    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}};
+    if (input.contains("capacityProviderStrategy")) {
+        const auto& strategy = input["capacityProviderStrategy"];
+        plan.launch_type =
+            !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
+    }
+    if (plan.launch_type == "MANAGED_INSTANCES") plan.launch_type = "EC2";
+    if (!supports(plan.definition, plan.launch_type))
+        throw invalid_parameter("Task definition does not support launch_type " + plan.launch_type + ".");
+    if (plan.definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
+        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    check_overrides(input.value("overrides", json::object()), plan.definition);
+    plan.tags = tags_from_request(input.value("tags", json::array()));
+    if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
+        for (auto& tag : ecs.store.tags().list(record->arn))
+            if (std::none_of(plan.tags.begin(), plan.tags.end(), [&](const auto& t) { return t.first == tag.first; }))
+                plan.tags.push_back(tag);
+    return plan;
+}
+
+// Places one task on `instance` if it fits, else records why not. `remaining` is what is left
+// on the instance and shrinks with each placement.
+void place_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const LaunchPlan& plan,
+                const store::ContainerInstanceRecord& instance, Resources& remaining, const json& input, json& tasks,
+                json& failures) {
+    json task = new_task(ecs, scope, cluster, plan.definition, instance.arn, input, plan.launch_type);
+    const auto need = task_reservation(task);
+    if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
+        failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});
+        return;
+    }
+    remaining.cpu -= need.cpu;
+    remaining.memory -= need.memory;
+    store::TaskRecord record;
+    record.arn = task["taskArn"];
+    record.cluster_arn = cluster.arn;
+    record.task_definition_arn = plan.definition_record.arn;
+    record.family = plan.definition_record.family;
+    record.container_instance_arn = instance.arn;
+    if (input.contains("startedBy")) record.started_by = input["startedBy"].get<std::string>();
+    record.launch_type = plan.launch_type;
+    record.last_status = "PROVISIONING";
+    record.desired_status = "RUNNING";
+    record.created_at = task["createdAt"];
+    record.body = task.dump();
+    ecs.store.tasks().insert(scope, record);
+    add_tags(ecs, record.arn, plan.tags);
+    tasks.push_back(task_json(record));
+    if (!plan.tags.empty()) tasks.back()["tags"] = tags_to_json(plan.tags);
+}
+
+}  // namespace
+
 json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     const auto count = input.value("count", 1);
     if (count < 1 || count > 10) throw invalid_parameter("count must be between 1 and 10.");
     if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
         throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
-
     const auto cluster = require_cluster(ecs, call, input, true);
-    const auto ref = parse_task_definition_ref(scope, input.at("taskDefinition").get<std::string>());
-    auto td_record = !ref ? std::nullopt
-                     : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
-                                     : ecs.store.task_definitions().find_latest_active(scope, ref->family);
-    if (!td_record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
-    if (td_record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
-    json task_definition = json::parse(td_record->body);
-
-    std::string launch_type = input.value("launchType", "EC2");
-    if (input.contains("capacityProviderStrategy")) {
-        const auto& strategy = input["capacityProviderStrategy"];
-        launch_type = !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
-    }
-    if (launch_type == "MANAGED_INSTANCES") launch_type = "EC2";
-    if (!supports(task_definition, launch_type))
-        throw invalid_parameter("Task definition does not support launch_type " + launch_type + ".");
-    if (task_definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
-        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-    const auto overrides = input.value("overrides", json::object());
-    check_overrides(overrides, task_definition);
-    auto tags = tags_from_request(input.value("tags", json::array()));
-    if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
-        for (auto& tag : ecs.store.tags().list(td_record->arn))
-            if (std::none_of(tags.begin(), tags.end(), [&](const auto& t) { return t.first == tag.first; }))
-                tags.push_back(tag);
+    const auto plan = plan_launch(ecs, scope, input);
 
     json tasks = json::array(), failures = json::array();
     auto tx = ecs.store.transaction();
     const auto instance = ensure_local_instance(ecs, scope, cluster.arn, cluster.name);
-    if (instance.status != "ACTIVE")
-        throw invalid_parameter("No Container Instances were found in your cluster.");
+    if (instance.status != "ACTIVE") throw invalid_parameter("No Container Instances were found in your cluster.");
     auto remaining = remaining_resources(ecs, instance);
-    for (int i = 0; i < count; ++i) {
-        json task = new_task(ecs, scope, cluster, task_definition, instance.arn, input, launch_type);
-        const auto need = task_reservation(task);
-        if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
-            failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});
-            continue;
+    for (int i = 0; i < count; ++i) place_task(ecs, scope, cluster, plan, instance, remaining, input, tasks, failures);
+    tx.commit();
+    if (!tasks.empty()) ecs.desired_state_changed();
+    return {{"tasks", tasks}, {"failures", failures}};
+}
+
+json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto scope = scope_of(call);
+    const auto cluster = require_cluster(ecs, call, input);
+    const auto& targets = input.at("containerInstances");
+    if (targets.empty() || targets.size() > 10)
+        throw invalid_parameter("StartTask accepts between 1 and 10 container instances.");
+    const auto plan = plan_launch(ecs, scope, input);
+
+    json tasks = json::array(), failures = json::array();
+    auto tx = ecs.store.transaction();
+    for (const auto& target : targets) {
+        const auto id = target.get<std::string>();
+        const auto arn = parse_ecs_arn(id) ? id : container_instance_arn(scope, cluster.name, id);
+        const auto instance = ecs.store.container_instances().find(arn);
+        if (!instance || instance->cluster_arn != cluster.arn || instance->status == "INACTIVE") {
+            failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
+        } else if (!is_local(*instance)) {
+            failures.push_back({{"arn", arn}, {"reason", "AGENT"}});  // no agent runs behind it here
+        } else if (instance->status != "ACTIVE") {
+            failures.push_back({{"arn", arn}, {"reason", "DRAINING"}});
+        } else {
+            auto remaining = remaining_resources(ecs, *instance);
+            place_task(ecs, scope, cluster, plan, *instance, remaining, input, tasks, failures);
         }
-        remaining.cpu -= need.cpu;
-        remaining.memory -= need.memory;
-        store::TaskRecord record;
-        record.arn = task["taskArn"];
-        record.cluster_arn = cluster.arn;
-        record.task_definition_arn = td_record->arn;
-        record.family = td_record->family;
-        record.container_instance_arn = instance.arn;
-        if (input.contains("startedBy")) record.started_by = input["startedBy"].get<std::string>();
-        record.launch_type = launch_type;
-        record.last_status = "PROVISIONING";
-        record.desired_status = "RUNNING";
-        record.created_at = task["createdAt"];
-        record.body = task.dump();
-        ecs.store.tasks().insert(scope, record);
-        add_tags(ecs, record.arn, tags);
-        tasks.push_back(task_json(record));
-        if (!tags.empty()) tasks.back()["tags"] = tags_to_json(tags);
     }
     tx.commit();
     if (!tasks.empty()) ecs.desired_state_changed();

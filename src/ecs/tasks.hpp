@@ -1,5 +1,5 @@
 #pragma once
-// ECS tasks as the API sees them: RunTask, StopTask, DescribeTasks, ListTasks. Handlers record
+// ECS tasks as the API sees them: RunTask, StartTask, StopTask, DescribeTasks, ListTasks. Handlers record
 // desired state and the initial task document; the reconciler starts and stops the containers
 // and fills in what it observes.
 #include "ecs/ecs_context.hpp"
@@ -7,6 +7,7 @@
 namespace ecsbox::ecs {
 
 json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& input);
+json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json stop_task(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json describe_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);

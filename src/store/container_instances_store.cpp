@@ -39,6 +39,34 @@ std::vector<ContainerInstanceRecord> ContainerInstancesStore::list(const std::st
     return rows;
 }
 
+void ContainerInstancesStore::put_attribute(const std::string& cluster_arn, const AttributeRecord& a) {
+    auto guard = m_db.lock();
+    m_db.prepare("INSERT INTO attributes (cluster_arn, target_type, target_id, name, value) VALUES (?1, ?2, ?3, ?4, ?5) "
+                 "ON CONFLICT (cluster_arn, target_id, name) DO UPDATE SET value = excluded.value")
+        ->bind_all(cluster_arn, a.target_type, a.target_id, a.name, a.value)
+        .run();
+}
+
+bool ContainerInstancesStore::delete_attribute(const std::string& cluster_arn, const std::string& target_id,
+                                               const std::string& name) {
+    auto guard = m_db.lock();
+    m_db.prepare("DELETE FROM attributes WHERE cluster_arn = ?1 AND target_id = ?2 AND name = ?3")
+        ->bind_all(cluster_arn, target_id, name)
+        .run();
+    return m_db.changes() > 0;
+}
+
+std::vector<AttributeRecord> ContainerInstancesStore::attributes(const std::string& cluster_arn,
+                                                                 const std::optional<std::string>& target_id) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare("SELECT target_type, target_id, name, value FROM attributes WHERE cluster_arn = ?1 "
+                              "AND (?2 IS NULL OR target_id = ?2) ORDER BY target_id, name");
+    query->bind_all(cluster_arn, target_id);
+    std::vector<AttributeRecord> rows;
+    while (query->step()) rows.push_back({query->text(0), query->text(1), query->text(2), query->optional_text(3)});
+    return rows;
+}
+
 std::optional<EngineRecord> ContainerInstancesStore::engine(const std::string& name) {
     auto guard = m_db.lock();
     auto query = m_db.prepare("SELECT name, runtime, cpu_units, memory_mib, docker_version, connected, updated_at "

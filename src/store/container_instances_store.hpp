@@ -30,6 +30,14 @@ struct EngineRecord {
     double updated_at = 0;
 };
 
+// A custom attribute of a container instance (PutAttributes).
+struct AttributeRecord {
+    std::string target_type;  // container-instance
+    std::string target_id;    // the instance's ARN
+    std::string name;
+    std::optional<std::string> value;
+};
+
 class ContainerInstancesStore {
 public:
     explicit ContainerInstancesStore(Database& db) : m_db(db) {}
@@ -39,6 +47,11 @@ public:
     // Instances of a cluster ordered by ARN, strictly after `after_arn`; INACTIVE ones excluded.
     std::vector<ContainerInstanceRecord> list(const std::string& cluster_arn, const std::optional<std::string>& status,
                                               const std::optional<std::string>& after_arn, std::size_t limit);
+
+    void put_attribute(const std::string& cluster_arn, const AttributeRecord& attribute);
+    bool delete_attribute(const std::string& cluster_arn, const std::string& target_id, const std::string& name);
+    // Attributes in a cluster (of one target when `target_id` is set), ordered by target then name.
+    std::vector<AttributeRecord> attributes(const std::string& cluster_arn, const std::optional<std::string>& target_id);
 
     std::optional<EngineRecord> engine(const std::string& name);
     void put_engine(const EngineRecord& engine);

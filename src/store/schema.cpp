@@ -70,6 +70,14 @@ const std::vector<std::string> k_migrations = {
         registered_at REAL NOT NULL
     );
     CREATE INDEX container_instances_by_cluster ON container_instances (cluster_arn, status);
+    CREATE TABLE attributes (
+        cluster_arn TEXT NOT NULL,
+        target_type TEXT NOT NULL,
+        target_id   TEXT NOT NULL,
+        name        TEXT NOT NULL,
+        value       TEXT,
+        PRIMARY KEY (cluster_arn, target_id, name)
+    );
     CREATE TABLE tasks (
         arn                    TEXT PRIMARY KEY,
         account                TEXT NOT NULL,
