@@ -62,9 +62,9 @@ def test_missing_target_header(ecsbox):
 
 
 def test_unsupported_model_operation_names_itself(ecsbox):
-    result = call(ecsbox.endpoint, {"cluster": "x"}, target=f"{TARGET_PREFIX}.RunTask")
+    result = call(ecsbox.endpoint, {"serviceName": "x"}, target=f"{TARGET_PREFIX}.CreateService")
     assert_error(result, "UnsupportedFeatureException")
-    assert "RunTask" in result[2]["message"]
+    assert "CreateService" in result[2]["message"]
 
 
 @pytest.mark.parametrize("body", [b"{", b"{\"clusterName\": }", b"not json", b"{\"a\":1}}",

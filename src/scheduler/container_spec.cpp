@@ -137,6 +137,7 @@ std::vector<std::pair<std::string, json>> task_volumes(const TaskFacts& task) {
                         {"DriverOpts", config.value("driverOpts", json::object())},
                         {"Labels", config.value("labels", json::object())}};
         options["Labels"]["com.amazonaws.ecs.task-arn"] = task.task_arn;
+        options["Labels"][k_installation_label] = task.installation_id;
         out.emplace_back(docker_volume_name(task, volume), options);
     }
     return out;
@@ -152,6 +153,7 @@ json container_config(const TaskFacts& task, const json& def) {
 
     json labels = def.value("dockerLabels", json::object());
     labels["com.amazonaws.ecs.task-arn"] = task.task_arn;
+    labels[k_installation_label] = task.installation_id;
     labels["com.amazonaws.ecs.container-name"] = name;
     labels["com.amazonaws.ecs.cluster"] = task.cluster_arn;
     labels["com.amazonaws.ecs.task-definition-family"] = task.family;

@@ -15,7 +15,11 @@ public:
     using std::runtime_error::runtime_error;
 };
 
+// The label carrying the ecsbox installation (Store::installation_id) that made a container.
+constexpr const char* k_installation_label = "ecsbox.installation";
+
 struct TaskFacts {
+    std::string installation_id;
     std::string task_arn;
     std::string task_id;
     std::string cluster_arn;

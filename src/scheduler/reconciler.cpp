@@ -1,5 +1,7 @@
 #include "scheduler/reconciler.hpp"
 
+#include "scheduler/container_spec.hpp"
+
 #include <thread>
 #include <unistd.h>
 
@@ -95,7 +97,9 @@ void Reconciler::reconcile_once() {
 }
 
 void Reconciler::remove_orphans() {
-    for (const auto& container : m_deps.docker.list_containers(k_task_label)) {
+    // Only this installation's containers: other ecsbox instances may share the engine.
+    const auto own = std::string(k_installation_label) + "=" + m_deps.store.installation_id();
+    for (const auto& container : m_deps.docker.list_containers(own)) {
         const auto arn = container.labels.count(k_task_label) ? container.labels.at(k_task_label) : "";
         const auto task = m_deps.store.tasks().find(arn);
         if (task && task->last_status != "STOPPED") continue;

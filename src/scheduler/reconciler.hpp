@@ -40,7 +40,7 @@ public:
     void reconcile_once();
     // Reads the engine's facts into the store; false when the engine does not answer.
     bool probe_engine();
-    // Removes containers labelled with a task that is unknown or STOPPED.
+    // Removes this installation's containers whose task is unknown or STOPPED.
     void remove_orphans();
 
 private:

@@ -25,7 +25,7 @@ public:
     TaskStep(TaskRunnerDeps& deps, store::TaskRecord record, json task_definition)
         : m_deps(deps), m_record(std::move(record)), m_task(json::parse(m_record.body)),
           m_definition(std::move(task_definition)),
-          m_facts{m_record.arn, m_record.arn.substr(m_record.arn.rfind('/') + 1), m_record.cluster_arn, m_record.family,
+          m_facts{deps.store.installation_id(), m_record.arn, m_record.arn.substr(m_record.arn.rfind('/') + 1), m_record.cluster_arn, m_record.family,
                   m_definition.value("revision", std::int64_t{0}), m_definition, m_task["overrides"]} {}
 
     bool run() {

@@ -60,6 +60,10 @@ const std::vector<std::string> k_migrations = {
     )sql",
     // 2: tasks and the container instances they run on
     R"sql(
+    CREATE TABLE meta (
+        key   TEXT PRIMARY KEY,
+        value TEXT NOT NULL
+    );
     CREATE TABLE container_instances (
         arn          TEXT PRIMARY KEY,
         account      TEXT NOT NULL,

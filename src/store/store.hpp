@@ -18,6 +18,10 @@ public:
     // Opens <data_dir>/ecsbox.db and migrates it. Throws SchemaTooNewError or StoreError.
     explicit Store(const std::string& data_dir);
 
+    // A random id made when the data directory was first used. Containers carry it, so several
+    // ecsbox instances sharing one Docker engine never take each other's containers for orphans.
+    const std::string& installation_id() const { return m_installation_id; }
+
     // Groups several mutations into one atomic unit; nests.
     [[nodiscard]] Transaction transaction() { return Transaction(m_db); }
 
@@ -30,6 +34,7 @@ public:
 
 private:
     Database m_db;
+    std::string m_installation_id;
     ClustersStore m_clusters{m_db};
     TaskDefinitionsStore m_task_definitions{m_db};
     TagsStore m_tags{m_db};

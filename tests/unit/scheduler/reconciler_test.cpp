@@ -278,14 +278,20 @@ TEST_CASE("a RUNNING task whose container vanished is stopped with a reason", "[
     CHECK_THAT(stopped["stoppedReason"].get<std::string>(), Catch::Contains("no longer exists"));
 }
 
-TEST_CASE("containers of unknown or stopped tasks are removed as orphans", "[scheduler][tasks]") {
+TEST_CASE("this installation's containers of unknown or stopped tasks are removed as orphans", "[scheduler][tasks]") {
     TaskHarness h;
     h.docker().add_image("stray:1");
-    const auto stray = h.docker().create_container(
-        "stray", {{"Image", "stray:1"}, {"Labels", {{"com.amazonaws.ecs.task-arn", "arn:aws:ecs:us-east-1:123456789012:task/default/dead"}}}});
+    const std::string dead_task = "arn:aws:ecs:us-east-1:123456789012:task/default/dead";
+    const auto ours = h.docker().create_container(
+        "stray", {{"Image", "stray:1"},
+                  {"Labels", {{"com.amazonaws.ecs.task-arn", dead_task}, {"ecsbox.installation", h.ecs().store().installation_id()}}}});
+    // Another ecsbox sharing the engine owns this one: never ours to remove.
+    h.docker().create_container("theirs", {{"Image", "stray:1"},
+                                           {"Labels", {{"com.amazonaws.ecs.task-arn", dead_task}, {"ecsbox.installation", "another"}}}});
     h.docker().create_container("unrelated", {{"Image", "stray:1"}});
     h.reconciler().remove_orphans();
-    CHECK_FALSE(h.docker().inspect_container(stray));
+    CHECK_FALSE(h.docker().inspect_container(ours));
+    CHECK(h.docker().id_of("theirs"));
     CHECK(h.docker().id_of("unrelated"));
 }
 
@@ -330,6 +336,7 @@ TEST_CASE("container definitions and overrides reach Docker's configuration", "[
     CHECK(config["User"] == "1000");
     CHECK(config["Labels"]["com.amazonaws.ecs.task-arn"] == task["taskArn"]);
     CHECK(config["Labels"]["com.amazonaws.ecs.container-name"] == "app");
+    CHECK(config["Labels"]["ecsbox.installation"] == h.ecs().store().installation_id());
     CHECK(config["Labels"]["com.amazonaws.ecs.task-definition-family"] == "mapped");
     CHECK(config["Labels"]["team"] == "web");
     const auto& host = config["HostConfig"];

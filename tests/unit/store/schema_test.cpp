@@ -48,7 +48,7 @@ TEST_CASE("migrating a fresh database brings it to the latest schema version", "
     CHECK(latest_schema_version() >= 1);
     CHECK(user_version(db) == latest_schema_version());
     CHECK(tables(db) == std::vector<std::string>{"account_settings", "attributes", "clusters", "container_instances", "engines",
-                                                 "tags", "task_definition_families", "task_definitions", "tasks"});
+                                                 "meta", "tags", "task_definition_families", "task_definitions", "tasks"});
 }
 
 TEST_CASE("migrating an up-to-date database changes nothing", "[store][schema]") {

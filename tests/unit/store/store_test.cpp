@@ -84,3 +84,17 @@ TEST_CASE("a store whose database is from a newer ecsbox throws SchemaTooNewErro
     }
     CHECK_THROWS_AS(Store(dir.path()), SchemaTooNewError);
 }
+
+TEST_CASE("a data directory keeps one installation id across reopening", "[store]") {
+    TempDir dir;
+    std::string first;
+    {
+        Store store(dir.path());
+        first = store.installation_id();
+    }
+    Store again(dir.path());
+    CHECK(first.size() == 32);
+    CHECK(again.installation_id() == first);
+    TempDir other;
+    CHECK(Store(other.path()).installation_id() != first);
+}
