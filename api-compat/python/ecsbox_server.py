@@ -50,8 +50,12 @@ def _die_with_parent() -> None:
 
 
 class EcsboxServer:
-    def __init__(self, data_dir: str | None = None, port: int | None = None):
+    def __init__(self, data_dir: str | None = None, port: int | None = None,
+                 runtime: str = "none"):
+        """runtime: ecsbox's --runtime; "none" (the default here) runs no containers, "docker"
+        runs tasks on the local Docker engine (test_tasks_docker.py)."""
         self.binary = ecsbox_bin()
+        self.runtime = runtime
         self._own_dir = data_dir is None
         self.data_dir = data_dir or tempfile.mkdtemp(prefix="ecsbox-api-compat-")
         self.port = port or free_port()
@@ -74,7 +78,7 @@ class EcsboxServer:
                 "--data-dir", self.data_dir,
                 "--account-id", ACCOUNT_ID,
                 "--region", REGION,
-                "--runtime", "none",
+                "--runtime", self.runtime,
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,

@@ -81,7 +81,9 @@ ensure_docker() {
     log "waiting for the running dockerd to answer"
   else
     log "starting dockerd (log: $log_file)"
-    setsid nohup dockerd >>"$log_file" 2>&1 </dev/null &
+    # dockerd outlives this script: it must not inherit a TMPDIR that the caller (scripts/test
+    # points it into a run directory) deletes, or every later `docker exec` and health check fails.
+    (cd / && env -u TMPDIR setsid nohup dockerd >>"$log_file" 2>&1 </dev/null &)
   fi
   local i
   for ((i = 0; i < 60; i++)); do

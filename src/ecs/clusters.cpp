@@ -105,12 +105,12 @@ struct ClusterCounts {
 
 ClusterCounts counts_of(EcsContext& ecs, const std::string& cluster_arn) {
     ClusterCounts counts;
-    counts.running = ecs.store.tasks().count_in_cluster(cluster_arn, "RUNNING");
-    for (const char* status : {"PROVISIONING", "PENDING", "ACTIVATING"})
-        counts.pending += ecs.store.tasks().count_in_cluster(cluster_arn, status);
-    for (const char* status : {"DEACTIVATING", "STOPPING", "DEPROVISIONING"})
-        counts.stopping += ecs.store.tasks().count_in_cluster(cluster_arn, status);
-    counts.instances = ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000).size();
+    for (const auto& [status, n] : ecs.store.tasks().count_by_status(cluster_arn)) {
+        if (status == "RUNNING") counts.running += n;
+        else if (status == "PROVISIONING" || status == "PENDING" || status == "ACTIVATING") counts.pending += n;
+        else if (status != "STOPPED") counts.stopping += n;
+    }
+    counts.instances = ecs.store.container_instances().count_registered(cluster_arn);
     return counts;
 }
 
@@ -275,7 +275,7 @@ json delete_cluster(EcsContext& ecs, const protocol::CallContext& call, const js
     if (counts.running + counts.pending + counts.stopping > 0)
         throw AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
     // The local engine's registration in the cluster goes with it, as a deregistration would.
-    for (auto& instance : ecs.store.container_instances().list(record.arn, std::nullopt, std::nullopt, 1000)) {
+    for (auto& instance : ecs.store.container_instances().list(record.arn, std::nullopt, std::nullopt, 10000)) {
         instance.status = "INACTIVE";
         ecs.store.container_instances().put(scope, instance);
     }

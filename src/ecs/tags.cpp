@@ -37,8 +37,17 @@ void require_taggable(EcsContext& ecs, const protocol::CallContext& call, const 
         if (!row || row->status == "DELETE_IN_PROGRESS") throw resource_not_found();
         return;
     }
-    // Services, tasks, container instances and capacity providers cannot be created in ecsbox
-    // yet, so no such resource exists to tag.
+    if (arn->resource_type == "task") {
+        const auto task = ecs.store.tasks().find(resource_arn);
+        if (!task || task->scope.account != scope.account || task->scope.region != scope.region) throw resource_not_found();
+        return;
+    }
+    if (arn->resource_type == "container-instance") {
+        const auto instance = ecs.store.container_instances().find(resource_arn);
+        if (!instance || instance->status == "INACTIVE") throw resource_not_found();
+        return;
+    }
+    // Services and capacity providers cannot be created in ecsbox yet, so none exists to tag.
     throw resource_not_found();
 }
 

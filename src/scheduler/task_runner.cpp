@@ -191,7 +191,7 @@ private:
             observe();
             if (m_record.last_status == "PENDING") save("ACTIVATING");
         }
-        if (const auto exited = essential_exited()) return fail("EssentialContainerExited", "Essential container in task exited", *exited);
+        if (essential_exited()) return fail("EssentialContainerExited", "Essential container in task exited");
         if (all_started()) {
             m_task["startedAt"] = m_deps.clock.now();
             if (m_record.launch_type == "FARGATE") m_task["connectivityAt"] = m_task["startedAt"];
@@ -245,9 +245,9 @@ private:
     void watch_running() {
         if (const auto exited = essential_exited()) {
             const bool vanished = !observed(*exited);
+            // The reason is the task's; ECS gives a container a reason of its own only for errors.
             fail("EssentialContainerExited",
-                 vanished ? "Container " + *exited + " no longer exists on the Docker engine" : "Essential container in task exited",
-                 *exited);
+                 vanished ? "Container " + *exited + " no longer exists on the Docker engine" : "Essential container in task exited");
             return;
         }
         if (m_task.dump() != m_record.body) save("RUNNING");  // health, bindings or exits changed

@@ -39,6 +39,14 @@ std::vector<ContainerInstanceRecord> ContainerInstancesStore::list(const std::st
     return rows;
 }
 
+std::size_t ContainerInstancesStore::count_registered(const std::string& cluster_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare("SELECT count(*) FROM container_instances WHERE cluster_arn = ?1 AND status <> 'INACTIVE'");
+    query->bind_all(cluster_arn);
+    query->step();
+    return static_cast<std::size_t>(query->int64(0));
+}
+
 void ContainerInstancesStore::put_attribute(const std::string& cluster_arn, const AttributeRecord& a) {
     auto guard = m_db.lock();
     m_db.prepare("INSERT INTO attributes (cluster_arn, target_type, target_id, name, value) VALUES (?1, ?2, ?3, ?4, ?5) "

@@ -48,6 +48,9 @@ public:
     std::vector<ContainerInstanceRecord> list(const std::string& cluster_arn, const std::optional<std::string>& status,
                                               const std::optional<std::string>& after_arn, std::size_t limit);
 
+    // Instances of a cluster that are not INACTIVE.
+    std::size_t count_registered(const std::string& cluster_arn);
+
     void put_attribute(const std::string& cluster_arn, const AttributeRecord& attribute);
     bool delete_attribute(const std::string& cluster_arn, const std::string& target_id, const std::string& name);
     // Attributes in a cluster (of one target when `target_id` is set), ordered by target then name.

@@ -86,12 +86,13 @@ std::vector<TaskRecord> TasksStore::active_on(const std::string& container_insta
     return read_all(query);
 }
 
-std::size_t TasksStore::count_in_cluster(const std::string& cluster_arn, const std::string& last_status) {
+std::map<std::string, std::size_t> TasksStore::count_by_status(const std::string& cluster_arn) {
     auto guard = m_db.lock();
-    auto query = m_db.prepare("SELECT count(*) FROM tasks WHERE cluster_arn = ?1 AND last_status = ?2");
-    query->bind_all(cluster_arn, last_status);
-    query->step();
-    return static_cast<std::size_t>(query->int64(0));
+    auto query = m_db.prepare("SELECT last_status, count(*) FROM tasks WHERE cluster_arn = ?1 GROUP BY last_status");
+    query->bind_all(cluster_arn);
+    std::map<std::string, std::size_t> counts;
+    while (query->step()) counts[query->text(0)] = static_cast<std::size_t>(query->int64(1));
+    return counts;
 }
 
 bool TasksStore::request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason) {

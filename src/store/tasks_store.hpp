@@ -4,6 +4,7 @@
 // stopped_reason); the reconciler owns what it observed (last_status and `body`, the AWS-shaped
 // task document with containers and timestamps). Every change bumps `version`.
 // Thread-safe through the Database lock.
+#include <map>
 #include <optional>
 #include <string>
 #include <vector>
@@ -56,7 +57,8 @@ public:
     std::vector<TaskRecord> unfinished();
     // Tasks holding resources on a container instance (not STOPPED).
     std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
-    std::size_t count_in_cluster(const std::string& cluster_arn, const std::string& last_status);
+    // Number of tasks of a cluster per lastStatus (statuses without tasks are absent).
+    std::map<std::string, std::size_t> count_by_status(const std::string& cluster_arn);
 
     // Handler side: asks a task to stop; false if it was already asked (or is unknown).
     bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason);
