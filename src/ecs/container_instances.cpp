@@ -98,6 +98,24 @@ void check_attribute(const json& attribute) {
     if (!value_ok) throw invalid_parameter("Invalid attribute value '" + value + "' for attribute " + name + ".");
 }
 
+// The container instance an attribute of a request targets (by ARN or id), which must exist.
+std::string require_attribute_target(EcsContext& ecs, const store::Scope& scope, const std::string& cluster_arn,
+                                     const json& attribute) {
+    if (attribute.value("targetType", "container-instance") != "container-instance" || !attribute.contains("targetId"))
+        throw invalid_parameter("Attributes need a targetId of a container instance.");
+    const auto arn = instance_arn_of(scope, cluster_arn, attribute["targetId"].get<std::string>());
+    if (!find_instance(ecs, cluster_arn, arn))
+        throw AwsError("TargetNotFoundException", "Could not find the container instance " + arn + ".");
+    return arn;
+}
+
+// An attribute as ECS answers it: the target spelled out in full.
+json echo_attribute(json attribute, const std::string& target_arn) {
+    attribute["targetId"] = target_arn;
+    attribute["targetType"] = "container-instance";
+    return attribute;
+}
+
 }  // namespace
 
 bool is_local(const store::ContainerInstanceRecord& instance) {
@@ -280,18 +298,11 @@ json put_attributes(EcsContext& ecs, const protocol::CallContext& call, const js
     json out = json::array();
     for (const auto& a : attributes) {
         check_attribute(a);
-        if (a.value("targetType", "container-instance") != "container-instance" || !a.contains("targetId"))
-            throw invalid_parameter("Attributes need a targetId of a container instance.");
-        const auto arn = instance_arn_of(scope, cluster_arn, a["targetId"].get<std::string>());
-        if (!find_instance(ecs, cluster_arn, arn))
-            throw AwsError("TargetNotFoundException", "Could not find the container instance " + arn + ".");
+        const auto arn = require_attribute_target(ecs, scope, cluster_arn, a);
         store::AttributeRecord record{"container-instance", arn, a["name"].get<std::string>(), std::nullopt};
         if (a.contains("value")) record.value = a["value"].get<std::string>();
         ecs.store.container_instances().put_attribute(cluster_arn, record);
-        json echoed = a;
-        echoed["targetId"] = arn;
-        echoed["targetType"] = "container-instance";
-        out.push_back(echoed);
+        out.push_back(echo_attribute(a, arn));
     }
     tx.commit();
     return {{"attributes", out}};
@@ -303,15 +314,9 @@ json delete_attributes(EcsContext& ecs, const protocol::CallContext& call, const
     auto tx = ecs.store.transaction();
     json out = json::array();
     for (const auto& a : input.at("attributes")) {
-        if (!a.contains("targetId")) throw invalid_parameter("Attributes need a targetId of a container instance.");
-        const auto arn = instance_arn_of(scope, cluster_arn, a["targetId"].get<std::string>());
-        if (!find_instance(ecs, cluster_arn, arn))
-            throw AwsError("TargetNotFoundException", "Could not find the container instance " + arn + ".");
+        const auto arn = require_attribute_target(ecs, scope, cluster_arn, a);
         ecs.store.container_instances().delete_attribute(cluster_arn, arn, a.value("name", ""));
-        json echoed = a;
-        echoed["targetId"] = arn;
-        echoed["targetType"] = "container-instance";
-        out.push_back(echoed);
+        out.push_back(echo_attribute(a, arn));
     }
     tx.commit();
     return {{"attributes", out}};
@@ -334,10 +339,7 @@ json list_attributes(EcsContext& ecs, const protocol::CallContext& call, const j
         for (const auto& a : described["attributes"]) {
             if (!only_name.empty() && a.value("name", "") != only_name) continue;
             if (!only_value.empty() && a.value("value", "") != only_value) continue;
-            json item = a;
-            item["targetId"] = instance.arn;
-            item["targetType"] = "container-instance";
-            all.push_back(item);
+            all.push_back(echo_attribute(a, instance.arn));
         }
     }
     const std::size_t start = page.after && page.after->is_number_unsigned() ? page.after->get<std::size_t>() : 0;

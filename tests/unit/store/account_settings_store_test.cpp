@@ -6,20 +6,17 @@
 
 #include "store/db.hpp"
 #include "store/schema.hpp"
+#include "support/migrated_db.hpp"
 #include "support/temp_dir.hpp"
 
 using ecsbox::store::AccountSettingRecord;
 using ecsbox::store::AccountSettingsStore;
 using ecsbox::store::Database;
 using ecsbox::store::Scope;
+using ecsbox::testing::migrated;
 using ecsbox::testing::TempDir;
 
 namespace {
-
-Database& migrated(Database& db) {
-    ecsbox::store::migrate(db);
-    return db;
-}
 
 struct Fixture {
     TempDir dir;

@@ -7,19 +7,16 @@
 
 #include "store/db.hpp"
 #include "store/schema.hpp"
+#include "support/migrated_db.hpp"
 #include "support/temp_dir.hpp"
 
 using ecsbox::store::Database;
 using ecsbox::store::TagList;
 using ecsbox::store::TagsStore;
+using ecsbox::testing::migrated;
 using ecsbox::testing::TempDir;
 
 namespace {
-
-Database& migrated(Database& db) {
-    ecsbox::store::migrate(db);
-    return db;
-}
 
 struct Fixture {
     TempDir dir;

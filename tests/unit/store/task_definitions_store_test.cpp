@@ -7,6 +7,7 @@
 
 #include "store/db.hpp"
 #include "store/schema.hpp"
+#include "support/migrated_db.hpp"
 #include "support/temp_dir.hpp"
 
 using ecsbox::store::Database;
@@ -18,14 +19,10 @@ using ecsbox::store::TaskDefinitionQuery;
 using ecsbox::store::TaskDefinitionRecord;
 using ecsbox::store::TaskDefinitionsStore;
 using ecsbox::store::Transaction;
+using ecsbox::testing::migrated;
 using ecsbox::testing::TempDir;
 
 namespace {
-
-Database& migrated(Database& db) {
-    ecsbox::store::migrate(db);
-    return db;
-}
 
 const Scope k_scope{"000000000000", "us-east-1"};
 const Scope k_other_region{"000000000000", "eu-west-1"};
