@@ -14,6 +14,12 @@ constexpr auto k_probe_period = std::chrono::seconds(30);
 constexpr auto k_orphan_period = std::chrono::seconds(10);
 constexpr auto k_events_retry = std::chrono::seconds(1);
 
+std::int64_t host_cpu_units() { return static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency())) * 1024; }
+
+std::int64_t host_memory_mib() {
+    return static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1024 * 1024);
+}
+
 }  // namespace
 
 Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::Logger& log,
@@ -41,20 +47,28 @@ bool Reconciler::probe_engine() {
         if (previous) {
             engine = *previous;
         } else {
-            engine.cpu_units = static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency())) * 1024;
-            engine.memory_mib = static_cast<std::int64_t>(sysconf(_SC_PHYS_PAGES)) * sysconf(_SC_PAGESIZE) / (1024 * 1024);
+            engine.cpu_units = host_cpu_units();
+            engine.memory_mib = host_memory_mib();
         }
         engine.updated_at = m_deps.clock.now();
-        if (!previous || previous->connected) m_deps.log.warn(std::string("container engine unreachable: ") + e.what());
+        if (!m_reported_down) m_deps.log.warn(std::string("container engine unreachable: ") + e.what());
+        m_reported_down = true;
     }
     engine.connected = connected;
     m_deps.store.container_instances().put_engine(engine);
-    if (connected && previous && !previous->connected) m_deps.log.info("container engine is back");
+    if (connected && m_reported_down) m_deps.log.info("container engine answers again");
+    if (connected) m_reported_down = false;
     return connected;
 }
 
 void Reconciler::start() {
-    m_engine_connected = probe_engine();
+    // The API needs the engine's size to place tasks from its first request. Asking the engine
+    // takes a round trip (or a timeout when it is down), so until the control thread has asked,
+    // the host's own size stands in for it.
+    if (!m_deps.store.container_instances().engine("local")) {
+        m_deps.store.container_instances().put_engine({"local", m_options.runtime, host_cpu_units(), host_memory_mib(),
+                                                       "", false, m_deps.clock.now()});
+    }
     m_control = std::thread([this] { control_loop(); });
     m_events = std::thread([this] { events_loop(); });
     for (std::size_t i = 0; i < m_options.workers; ++i) m_workers.emplace_back([this] { worker_loop(); });

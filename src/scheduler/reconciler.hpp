@@ -31,7 +31,8 @@ public:
     Reconciler& operator=(const Reconciler&) = delete;
     ~Reconciler();
 
-    // Records the engine's facts once (so the API can place tasks), then starts the threads.
+    // Records stand-in engine facts if there are none yet (so the API can place tasks at once),
+    // then starts the threads; the control thread asks the engine itself straight away.
     void start();
     void stop();
     void wake();
@@ -60,6 +61,7 @@ private:
     std::set<std::string> m_busy;  // queued or running
     std::atomic<bool> m_stopping{false};
     bool m_engine_connected = false;
+    bool m_reported_down = false;  // so an absent engine is logged once, not every second
 
     std::thread m_control;
     std::thread m_events;
