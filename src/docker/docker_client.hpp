@@ -106,6 +106,8 @@ public:
 
     // Creates a named volume if absent (driver "local" unless given). Returns its name.
     virtual std::string ensure_volume(const std::string& name, const nlohmann::json& options) = 0;
+    // Removes a named volume. A missing volume is fine; one still in use is a DockerError.
+    virtual void remove_volume(const std::string& name) = 0;
     // The gateway address of a Docker network (e.g. "172.17.0.1" for "bridge"), if it has one.
     virtual std::optional<std::string> network_gateway(const std::string& network) = 0;
 

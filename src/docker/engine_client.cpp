@@ -447,6 +447,12 @@ std::string EngineClient::ensure_volume(const std::string& name, const nlohmann:
     return name;
 }
 
+void EngineClient::remove_volume(const std::string& name) {
+    const Response response = send({.method = "DELETE", .path = "/volumes/" + segment(name)});
+    if (response.transport_error.empty() && response.status == 404) return;
+    check(response);
+}
+
 std::optional<std::string> EngineClient::network_gateway(const std::string& network) {
     const Response response = send({.method = "GET", .path = "/networks/" + segment(network)});
     if (response.transport_error.empty() && response.status == 404) return std::nullopt;

@@ -41,6 +41,7 @@ public:
     // `options` takes the Engine's keys (Driver, DriverOpts, Labels) or ECS's
     // dockerVolumeConfiguration keys (driver, driverOpts, labels).
     std::string ensure_volume(const std::string& name, const nlohmann::json& options) override;
+    void remove_volume(const std::string& name) override;
     std::optional<std::string> network_gateway(const std::string& network) override;
 
     void watch_events(const std::string& label_key, const std::atomic<bool>& stop,

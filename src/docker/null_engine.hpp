@@ -26,6 +26,7 @@ public:
     std::optional<ContainerState> inspect_container(const std::string& id) override;
     std::vector<ContainerSummary> list_containers(const std::string& label_filter) override;
     std::string ensure_volume(const std::string& name, const nlohmann::json&) override { return name; }
+    void remove_volume(const std::string&) override {}
     std::optional<std::string> network_gateway(const std::string&) override { return std::nullopt; }
     void watch_events(const std::string& label_key, const std::atomic<bool>& stop,
                       const std::function<void(const ContainerEvent&)>& on_event) override;

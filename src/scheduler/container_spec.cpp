@@ -143,6 +143,16 @@ std::vector<std::pair<std::string, json>> task_volumes(const TaskFacts& task) {
     return out;
 }
 
+std::vector<std::string> task_scoped_volumes(const TaskFacts& task) {
+    std::vector<std::string> out;
+    for (const auto& volume : task.task_definition.value("volumes", json::array())) {
+        if (volume.contains("host") && volume["host"].contains("sourcePath")) continue;
+        if (volume.value("dockerVolumeConfiguration", json::object()).value("scope", "task") == "task")
+            out.push_back(docker_volume_name(task, volume));
+    }
+    return out;
+}
+
 json container_config(const TaskFacts& task, const json& def) {
     const auto name = def.at("name").get<std::string>();
     const json* over = find_override(task.overrides, name);

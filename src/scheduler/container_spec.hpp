@@ -36,7 +36,9 @@ std::string docker_container_name(const std::string& task_id, const std::string&
 std::string docker_volume_name(const TaskFacts& task, const nlohmann::json& volume);
 
 // Named volumes the task needs created before its containers (name -> Engine create options).
+// Task-scoped ones are the task's own and go with it; shared ones outlive it.
 std::vector<std::pair<std::string, nlohmann::json>> task_volumes(const TaskFacts& task);
+std::vector<std::string> task_scoped_volumes(const TaskFacts& task);
 
 // Throws SpecError for what cannot run locally (unresolvable secrets, unreadable env files).
 nlohmann::json container_config(const TaskFacts& task, const nlohmann::json& container_definition);

@@ -272,6 +272,7 @@ private:
         m_task["executionStoppedAt"] = m_deps.clock.now();
         save("DEPROVISIONING");
         for (const auto& [name, state] : m_observed) m_deps.docker.remove_container(state.id);
+        for (const auto& volume : task_scoped_volumes(m_facts)) m_deps.docker.remove_volume(volume);
         m_task["stoppedAt"] = m_deps.clock.now();
         save("STOPPED");
         return false;

@@ -265,6 +265,12 @@ public:
         return name;
     }
 
+    void remove_volume(const std::string& name) override {
+        std::lock_guard lock(m_mutex);
+        record("remove_volume " + name);
+        m_volumes.erase(name);
+    }
+
     std::optional<std::string> network_gateway(const std::string& network) override {
         std::lock_guard lock(m_mutex);
         record("network_gateway " + network);

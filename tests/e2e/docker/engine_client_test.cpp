@@ -354,6 +354,10 @@ TEST_CASE("ensure_volume creates a volume once and accepts it existing", "[e2e][
     const std::string check = "docker volume inspect --format '{{index .Labels \"ecsbox.test\"}}' " + name +
                               " 2>/dev/null | grep -qx 1";
     CHECK(std::system(check.c_str()) == 0);
+
+    docker.remove_volume(name);
+    CHECK(std::system(("docker volume inspect " + name + " >/dev/null 2>&1").c_str()) != 0);
+    CHECK_NOTHROW(docker.remove_volume(name));  // already gone is fine
 }
 
 TEST_CASE("network_gateway reports the bridge's IPv4 gateway and nothing for a missing network", "[e2e][docker]") {

@@ -353,6 +353,10 @@ TEST_CASE("container definitions and overrides reach Docker's configuration", "[
     CHECK(host["ExtraHosts"] == json::array({"db:10.0.0.5"}));
     CHECK(host["ReadonlyRootfs"] == true);
     CHECK(host["Privileged"] == true);
+
+    h.ecs().ok("StopTask", {{"task", task["taskArn"]}});
+    h.settle();
+    CHECK_FALSE(h.docker().volumes().count("ecsbox-" + task_id + "-scratch"));  // the task's own volume goes with it
 }
 
 TEST_CASE("a task whose secrets cannot be resolved stops with ResourceInitializationError", "[scheduler][tasks]") {
