@@ -29,7 +29,8 @@ std::string NullEngine::create_container(const std::string& name, const nlohmann
     c.status = "created";
     c.image = config.value("Image", "");
     c.image_id = "sha256:none-" + c.image;
-    for (const auto& [key, value] : config.value("Labels", nlohmann::json::object()).items()) c.labels[key] = value;
+    const auto labels = config.value("Labels", nlohmann::json::object());
+    for (const auto& [key, value] : labels.items()) c.labels[key] = value;
     m_containers.emplace(c.id, c);
     return c.id;
 }

@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "docker/null_engine.hpp"
 #include "scheduler/reconciler.hpp"
 #include "support/ecs_harness.hpp"
 #include "support/fake_docker.hpp"
@@ -380,4 +381,35 @@ TEST_CASE("a cluster with active tasks cannot be deleted", "[scheduler][tasks]")
     h.ecs().ok("StopTask", {{"cluster", "busy"}, {"task", out["tasks"][0]["taskArn"]}});
     h.settle();
     CHECK(h.ecs().ok("DeleteCluster", {{"cluster", "busy"}})["cluster"]["status"] == "INACTIVE");
+}
+
+TEST_CASE("with --runtime none tasks reach RUNNING and stop on StopTask and the instance says so", "[scheduler][tasks]") {
+    EcsHarness ecs;
+    ecsbox::docker::NullEngine engine(ecs.clock());
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    ecsbox::scheduler::Reconciler reconciler(ecs.store(), engine, ecs.clock(), log, ecsbox::scheduler::ReconcilerOptions{"none"});
+    REQUIRE(reconciler.probe_engine());
+    ecs.ok("RegisterTaskDefinition", web_definition());
+    const auto task = ecs.ok("RunTask", {{"taskDefinition", "web"}})["tasks"][0];
+    const auto settle = [&] {
+        for (int i = 0; i < 10; ++i) reconciler.reconcile_once();
+    };
+    settle();
+    const auto running = ecs.ok("DescribeTasks", {{"tasks", {task["taskArn"]}}})["tasks"][0];
+    CHECK(running["lastStatus"] == "RUNNING");
+    CHECK(running["containers"][0]["lastStatus"] == "RUNNING");
+
+    const auto instance = ecs.ok("DescribeContainerInstances", {{"containerInstances", {task["containerInstanceArn"]}}})
+                              ["containerInstances"][0];
+    CHECK(instance["versionInfo"]["dockerVersion"] == "none (--runtime none)");
+    CHECK(std::any_of(instance["attributes"].begin(), instance["attributes"].end(),
+                      [](const json& a) { return a["name"] == "ecsbox.runtime" && a["value"] == "none"; }));
+
+    ecs.ok("StopTask", {{"task", task["taskArn"]}});
+    settle();
+    const auto stopped = ecs.ok("DescribeTasks", {{"tasks", {task["taskArn"]}}})["tasks"][0];
+    CHECK(stopped["lastStatus"] == "STOPPED");
+    CHECK(stopped["containers"][0]["exitCode"] == 0);
+    CHECK(engine.list_containers("com.amazonaws.ecs.task-arn").empty());
 }
