@@ -19,12 +19,7 @@ from helpers import current_model_data_path, make_client  # noqa: E402
 @pytest.fixture(scope="session")
 def ecsbox():
     """The session's server."""
-    server = EcsboxServer()
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.cleanup()
-        pytest.fail(str(exc), pytrace=False)
+    server = EcsboxServer().start_or_fail()
     yield server
     alive = server.alive()
     tail = server.log_tail()

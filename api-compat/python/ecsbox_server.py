@@ -66,6 +66,17 @@ class EcsboxServer:
     def endpoint(self) -> str:
         return f"http://127.0.0.1:{self.port}"
 
+    def start_or_fail(self) -> "EcsboxServer":
+        """start(), for fixtures: a server that will not start fails the test with its reason
+        and leaves nothing behind."""
+        import pytest  # only fixtures call this; the module itself needs no pytest
+
+        try:
+            return self.start()
+        except RuntimeError as exc:
+            self.cleanup()
+            pytest.fail(str(exc), pytrace=False)
+
     def start(self) -> "EcsboxServer":
         if not self.binary.exists():
             raise RuntimeError(f"ecsbox binary not found at {self.binary} (set ECSBOX_BIN)")

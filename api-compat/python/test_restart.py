@@ -19,12 +19,7 @@ CONFIGURATION = {"executeCommandConfiguration": {"logging": "DEFAULT"}}
 @pytest.fixture(scope="module")
 def world(model_data_path):
     """Builds the state once, crashes the server, restarts it; yields what was recorded."""
-    server = EcsboxServer()
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.cleanup()
-        pytest.fail(str(exc), pytrace=False)
+    server = EcsboxServer().start_or_fail()
     try:
         ecs = make_client(server.endpoint, data_path=model_data_path)
         ecs_eu = make_client(server.endpoint, region="eu-west-1")

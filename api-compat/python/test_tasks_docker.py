@@ -80,12 +80,7 @@ def _our_containers() -> list[dict]:
 @pytest.fixture(scope="module")
 def world():
     _ensure_images()
-    server = EcsboxServer(runtime="docker")
-    try:
-        server.start()
-    except RuntimeError as exc:
-        server.cleanup()
-        pytest.fail(str(exc), pytrace=False)
+    server = EcsboxServer(runtime="docker").start_or_fail()
     w = World(server)
     try:
         yield w

@@ -37,18 +37,6 @@ Includes read_includes(const json& input) {
 // Everything a create, update or delete answers with.
 constexpr Includes k_full{true, true, false, true, false};
 
-std::string require_cluster_name(const store::Scope& scope, const std::string& identifier) {
-    auto name = cluster_name_from(scope, identifier);
-    if (!name) throw cluster_not_found();
-    return *name;
-}
-
-store::ClusterRecord require_active(EcsContext& ecs, const store::Scope& scope, const std::string& identifier) {
-    auto record = ecs.store.clusters().find(scope, require_cluster_name(scope, identifier));
-    if (!record || record->status != "ACTIVE") throw cluster_not_found();
-    return *record;
-}
-
 void check_settings(const json& settings) {
     for (const auto& setting : settings) {
         const auto value = setting.value("value", std::string());
@@ -155,6 +143,13 @@ void save(EcsContext& ecs, const store::Scope& scope, store::ClusterRecord& reco
 
 }  // namespace
 
+store::ClusterRecord require_active_cluster(EcsContext& ecs, const store::Scope& scope, const std::string& identifier) {
+    const auto name = cluster_name_from(scope, identifier);
+    auto record = name ? ecs.store.clusters().find(scope, *name) : std::nullopt;
+    if (!record || record->status != "ACTIVE") throw cluster_not_found();
+    return *record;
+}
+
 json create_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     const auto name = input.value("clusterName", std::string("default"));
@@ -229,7 +224,7 @@ json list_clusters(EcsContext& ecs, const protocol::CallContext& call, const jso
 json update_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     auto tx = ecs.store.transaction();
-    auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
+    auto record = require_active_cluster(ecs, scope, input.at("cluster").get<std::string>());
     json body = json::parse(record.body);
     if (input.contains("settings")) {
         check_settings(input["settings"]);
@@ -246,7 +241,7 @@ json update_cluster_settings(EcsContext& ecs, const protocol::CallContext& call,
     const auto scope = scope_of(call);
     check_settings(input.at("settings"));
     auto tx = ecs.store.transaction();
-    auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
+    auto record = require_active_cluster(ecs, scope, input.at("cluster").get<std::string>());
     json body = json::parse(record.body);
     merge_settings(body, input["settings"]);
     save(ecs, scope, record, body);
@@ -258,7 +253,7 @@ json put_cluster_capacity_providers(EcsContext& ecs, const protocol::CallContext
     const auto scope = scope_of(call);
     check_capacity_providers(input.at("capacityProviders"), input.at("defaultCapacityProviderStrategy"));
     auto tx = ecs.store.transaction();
-    auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
+    auto record = require_active_cluster(ecs, scope, input.at("cluster").get<std::string>());
     json body = json::parse(record.body);
     body["capacityProviders"] = input["capacityProviders"];
     body["defaultCapacityProviderStrategy"] = with_strategy_defaults(input["defaultCapacityProviderStrategy"]);
@@ -270,7 +265,7 @@ json put_cluster_capacity_providers(EcsContext& ecs, const protocol::CallContext
 json delete_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     auto tx = ecs.store.transaction();
-    auto record = require_active(ecs, scope, input.at("cluster").get<std::string>());
+    auto record = require_active_cluster(ecs, scope, input.at("cluster").get<std::string>());
     const auto counts = counts_of(ecs, record.arn);
     if (counts.running + counts.pending + counts.stopping > 0)
         throw AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");

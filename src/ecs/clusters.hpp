@@ -5,6 +5,9 @@
 
 namespace ecsbox::ecs {
 
+// A cluster named by name or ARN, which must be ACTIVE; ClusterNotFoundException otherwise.
+store::ClusterRecord require_active_cluster(EcsContext& ecs, const store::Scope& scope, const std::string& identifier);
+
 json create_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json describe_clusters(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json list_clusters(EcsContext& ecs, const protocol::CallContext& call, const json& input);

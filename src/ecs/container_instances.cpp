@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "ecs/arns.hpp"
+#include "ecs/clusters.hpp"
 #include "ecs/errors.hpp"
 #include "ecs/tags.hpp"
 #include "protocol/pagination.hpp"
@@ -38,12 +39,9 @@ std::int64_t integer_resource(const json& list, const std::string& name) {
 
 std::string cluster_name_of(const std::string& cluster_arn) { return cluster_arn.substr(cluster_arn.rfind('/') + 1); }
 
-// Resolves the request's cluster to an ACTIVE cluster's ARN.
+// The request's cluster (default "default") -> its ARN.
 std::string require_cluster(EcsContext& ecs, const store::Scope& scope, const json& input) {
-    const auto name = cluster_name_from(scope, input.value("cluster", "default"));
-    const auto cluster = name ? ecs.store.clusters().find(scope, *name) : std::nullopt;
-    if (!cluster || cluster->status != "ACTIVE") throw cluster_not_found();
-    return cluster->arn;
+    return require_active_cluster(ecs, scope, input.value("cluster", "default")).arn;
 }
 
 json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record, bool with_tags) {
@@ -247,9 +245,19 @@ json register_container_instance(EcsContext& ecs, const protocol::CallContext& c
     const auto cluster_arn = require_cluster(ecs, scope, input);
     store::ContainerInstanceRecord record;
     record.cluster_arn = cluster_arn;
-    record.arn = input.contains("containerInstanceArn")
-                     ? input["containerInstanceArn"].get<std::string>()
-                     : container_instance_arn(scope, cluster_name_of(cluster_arn), ecs.ids.hex(32));
+    record.arn = container_instance_arn(scope, cluster_name_of(cluster_arn), ecs.ids.hex(32));
+    if (input.contains("containerInstanceArn")) {
+        // Re-registration names an instance of this cluster; the local engine's is ecsbox's own.
+        record.arn = input["containerInstanceArn"].get<std::string>();
+        const auto arn = parse_ecs_arn(record.arn);
+        const auto existing = ecs.store.container_instances().find(record.arn);
+        if (!arn || arn->resource_type != "container-instance" || arn->region != scope.region ||
+            arn->account != scope.account || record.arn != container_instance_arn(scope, cluster_name_of(cluster_arn),
+                                                                                    arn->resource_id.substr(arn->resource_id.find('/') + 1)))
+            throw invalid_parameter("containerInstanceArn must be a container instance ARN of cluster " + cluster_arn + ".");
+        if (existing && is_local(*existing))
+            throw invalid_parameter("The container instance " + record.arn + " is the local engine's and cannot be re-registered.");
+    }
     record.status = "ACTIVE";
     record.registered_at = ecs.clock.now();
     json attributes = json::array();

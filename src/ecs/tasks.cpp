@@ -7,6 +7,7 @@
 #include "ecs/container_instances.hpp"
 #include "ecs/errors.hpp"
 #include "ecs/tags.hpp"
+#include "ecs/task_definition_rules.hpp"
 #include "protocol/pagination.hpp"
 
 namespace ecsbox::ecs {
@@ -27,15 +28,12 @@ ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, c
                            bool create_default = false) {
     const auto scope = scope_of(call);
     const auto identifier = input.value("cluster", std::string("default"));
-    const auto name = cluster_name_from(scope, identifier);
-    if (!name) throw cluster_not_found();
-    auto cluster = ecs.store.clusters().find(scope, *name);
-    if ((!cluster || cluster->status != "ACTIVE") && create_default && *name == "default") {
-        create_cluster(ecs, call, json::object());
-        cluster = ecs.store.clusters().find(scope, *name);
+    if (create_default && cluster_name_from(scope, identifier) == "default") {
+        const auto existing = ecs.store.clusters().find(scope, "default");
+        if (!existing || existing->status != "ACTIVE") create_cluster(ecs, call, json::object());
     }
-    if (!cluster || cluster->status != "ACTIVE") throw cluster_not_found();
-    return {cluster->arn, cluster->name};
+    const auto cluster = require_active_cluster(ecs, scope, identifier);
+    return {cluster.arn, cluster.name};
 }
 
 const json* find_override(const json& overrides, const std::string& container_name) {
@@ -44,6 +42,22 @@ const json* find_override(const json& overrides, const std::string& container_na
     for (const auto& o : *list)
         if (o.value("name", "") == container_name) return &o;
     return nullptr;
+}
+
+// Task-level cpu/memory overrides, read as registration reads them ("1 vCPU", "2 GB", units).
+json normalize_task_overrides(json overrides) {
+    if (overrides.contains("cpu")) {
+        const auto cpu = parse_task_cpu(overrides["cpu"].get<std::string>());
+        if (!cpu || *cpu < 1) throw invalid_parameter("Invalid 'cpu' override: '" + overrides["cpu"].get<std::string>() + "'.");
+        overrides["cpu"] = std::to_string(*cpu);
+    }
+    if (overrides.contains("memory")) {
+        const auto memory = parse_task_memory(overrides["memory"].get<std::string>());
+        if (!memory || *memory < 1)
+            throw invalid_parameter("Invalid 'memory' override: '" + overrides["memory"].get<std::string>() + "'.");
+        overrides["memory"] = std::to_string(*memory);
+    }
+    return overrides;
 }
 
 void check_overrides(const json& overrides, const json& task_definition) {
@@ -72,10 +86,9 @@ std::pair<std::string, std::string> task_size(const json& task_definition, const
 }
 
 json new_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const json& task_definition,
-              const std::string& instance_arn, const json& input, const std::string& launch_type) {
+              const json& overrides, const std::string& instance_arn, const json& input, const std::string& launch_type) {
     const auto task_id = ecs.ids.hex(32);
     const auto arn = task_arn(scope, cluster.name, task_id);
-    const auto overrides = input.value("overrides", json::object());
     const auto [cpu, memory] = task_size(task_definition, overrides);
     json containers = json::array();
     for (const auto& c : task_definition["containerDefinitions"]) {
@@ -151,6 +164,7 @@ struct LaunchPlan {
     json definition;
     std::string launch_type;
     store::TagList tags;
+    json overrides;  // checked against the definition, task cpu/memory in plain units
 };
 
 LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& input) {
@@ -160,7 +174,7 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
                                   : ecs.store.task_definitions().find_latest_active(scope, ref->family);
     if (!record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
     if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
-    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}};
+    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}, json::object()};
     if (input.contains("capacityProviderStrategy")) {
         const auto& strategy = input["capacityProviderStrategy"];
         plan.launch_type =
@@ -171,7 +185,8 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
         throw invalid_parameter("Task definition does not support launch_type " + plan.launch_type + ".");
     if (plan.definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
         throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-    check_overrides(input.value("overrides", json::object()), plan.definition);
+    plan.overrides = normalize_task_overrides(input.value("overrides", json::object()));
+    check_overrides(plan.overrides, plan.definition);
     plan.tags = tags_from_request(input.value("tags", json::array()));
     if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
         for (auto& tag : ecs.store.tags().list(record->arn))
@@ -185,7 +200,7 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
 void place_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const LaunchPlan& plan,
                 const store::ContainerInstanceRecord& instance, Resources& remaining, const json& input, json& tasks,
                 json& failures) {
-    json task = new_task(ecs, scope, cluster, plan.definition, instance.arn, input, plan.launch_type);
+    json task = new_task(ecs, scope, cluster, plan.definition, plan.overrides, instance.arn, input, plan.launch_type);
     const auto need = task_reservation(task);
     if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
         failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});

@@ -99,3 +99,17 @@ TEST_CASE("deregistering an instance with tasks needs force", "[ecs][container-i
     CHECK(ecs.ok("DeregisterContainerInstance", {{"containerInstance", arn}, {"force", true}})["containerInstance"]["status"] == "INACTIVE");
     CHECK(ecs.ok("ListContainerInstances")["containerInstanceArns"].empty());
 }
+
+TEST_CASE("RegisterContainerInstance takes only a container instance ARN of its cluster, never the local engine's", "[ecs][container-instances]") {
+    EcsHarness ecs;
+    engine_probed(ecs);
+    const auto local = local_instance(ecs);
+    for (const std::string& arn : {std::string("not-an-arn"), std::string("arn:aws:ecs:us-east-1:123456789012:cluster/default"),
+                                  std::string("arn:aws:ecs:us-east-1:123456789012:container-instance/other/abc"), local}) {
+        INFO(arn);
+        CHECK(ecs.call("RegisterContainerInstance", {{"containerInstanceArn", arn}}).error_code() == "InvalidParameterException");
+    }
+    const auto mine = "arn:aws:ecs:us-east-1:123456789012:container-instance/default/0123abcd";
+    CHECK(ecs.ok("RegisterContainerInstance", {{"containerInstanceArn", mine}})["containerInstance"]["containerInstanceArn"] == mine);
+    CHECK(ecs.ok("ListContainerInstances")["containerInstanceArns"].size() == 2);
+}

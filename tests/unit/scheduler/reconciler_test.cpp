@@ -413,3 +413,17 @@ TEST_CASE("with --runtime none tasks reach RUNNING and stop on StopTask and the 
     CHECK(stopped["containers"][0]["exitCode"] == 0);
     CHECK(engine.list_containers("com.amazonaws.ecs.task-arn").empty());
 }
+
+TEST_CASE("task-level cpu and memory overrides are read as ECS reads them, and nonsense is refused", "[scheduler][tasks]") {
+    TaskHarness h;
+    h.register_definition(web_definition());
+    const auto task = h.run("web", {{"overrides", {{"cpu", "0.5 vCPU"}, {"memory", "1 GB"}}}});
+    CHECK(task["cpu"] == "512");
+    CHECK(task["memory"] == "1024");
+    for (const json& overrides : {json{{"cpu", "lots"}}, json{{"memory", "-5"}}, json{{"memory", ""}}}) {
+        INFO(overrides.dump());
+        const auto reply = h.ecs().call("RunTask", {{"taskDefinition", "web"}, {"overrides", overrides}});
+        CHECK(reply.status == 400);
+        CHECK(reply.error_code() == "InvalidParameterException");
+    }
+}
