@@ -388,6 +388,11 @@ std::optional<ContainerState> EngineClient::inspect_container(const std::string&
     out.image = text(config, "Image");
     out.image_id = text(body, "Image");
     out.labels = string_map(member(config, "Labels"));
+    out.network_mode = text(member(body, "HostConfig"), "NetworkMode");
+    const json& networks = member(member(body, "NetworkSettings"), "Networks");
+    if (networks.is_object())
+        for (const auto& [_, network] : networks.items())
+            if (const auto address = text(network, "IPAddress"); !address.empty()) out.ipv4_addresses.push_back(address);
     // {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "49153"}], "81/tcp": null}: null is a port
     // exposed but not published.
     const json& ports = member(member(body, "NetworkSettings"), "Ports");
@@ -451,6 +456,14 @@ void EngineClient::remove_volume(const std::string& name) {
     const Response response = send({.method = "DELETE", .path = "/volumes/" + segment(name)});
     if (response.transport_error.empty() && response.status == 404) return;
     check(response);
+}
+
+std::optional<json> EngineClient::container_stats(const std::string& id) {
+    // one-shot: a single sample at once, instead of waiting a second for a CPU delta.
+    const Response response =
+        send({.method = "GET", .path = "/containers/" + segment(id) + "/stats?stream=false&one-shot=true"});
+    if (response.transport_error.empty() && response.status == 404) return std::nullopt;
+    return parse_body(check(response).body, "GET /containers/{id}/stats");
 }
 
 std::optional<std::string> EngineClient::network_gateway(const std::string& network) {
