@@ -71,9 +71,11 @@ bool valid_upload_id(std::string_view id) {
            std::all_of(id.begin(), id.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-BlobStoreError io_error(const std::string& action, const fs::path& path, int error) {
-    return BlobStoreError(BlobStoreError::Kind::io,
-                          "blob store: cannot " + action + " " + path.string() + ": " + std::strerror(error));
+// Takes nothing that allocates, so `io_error("open", path, errno)` reads errno before anything
+// else could change it.
+BlobStoreError io_error(const char* action, const fs::path& path, int error) {
+    return BlobStoreError(BlobStoreError::Kind::io, std::string("blob store: cannot ") + action + " " +
+                                                        path.string() + ": " + std::strerror(error));
 }
 
 BlobStoreError unknown_upload(const std::string& id) {
@@ -144,7 +146,9 @@ BlobReader::~BlobReader() {
 std::size_t BlobReader::read_at(std::uint64_t offset, char* out, std::size_t length) const {
     const ssize_t got = pread_full(m_fd, out, length, offset);
     if (got < 0) {
-        throw BlobStoreError(BlobStoreError::Kind::io, std::string("blob store: cannot read blob: ") + std::strerror(errno));
+        const int error = errno;
+        throw BlobStoreError(BlobStoreError::Kind::io,
+                             std::string("blob store: cannot read blob: ") + std::strerror(error));
     }
     return static_cast<std::size_t>(got);
 }

@@ -356,22 +356,26 @@ TEST_CASE("unknown and malicious upload ids never reach the file system", "[regi
 TEST_CASE("two uploads stream in parallel from two threads", "[registry][blob_store]") {
     TempDir dir;
     BlobStore store(dir.path());
+    constexpr int k_chunks = 200;
+    // Chunks of varying length and content, so an interleaving mistake changes the digest.
+    auto chunk = [](char fill, int index) { return std::string(4096 + index, static_cast<char>(fill + index % 7)); };
+    auto stream = [&](const std::string& id, char fill) {
+        BlobStore::Appender appender = store.append(id);
+        for (int index = 0; index < k_chunks; ++index) appender.write(chunk(fill, index));
+    };
+    auto expected = [&](char fill) {
+        std::string bytes;
+        for (int index = 0; index < k_chunks; ++index) bytes += chunk(fill, index);
+        return bytes;
+    };
+
     const std::string first = store.start_upload();
     const std::string second = store.start_upload();
-    auto stream = [&store](const std::string& id, char fill) {
-        BlobStore::Appender appender = store.append(id);
-        for (int chunk = 0; chunk < 200; ++chunk) appender.write(std::string(4096 + chunk, static_cast<char>(fill + chunk % 7)));
-    };
     std::thread one(stream, first, 'a');
     std::thread two(stream, second, 'A');
     one.join();
     two.join();
 
-    auto expected = [](char fill) {
-        std::string bytes;
-        for (int chunk = 0; chunk < 200; ++chunk) bytes += std::string(4096 + chunk, static_cast<char>(fill + chunk % 7));
-        return bytes;
-    };
     const std::string first_bytes = expected('a');
     const std::string second_bytes = expected('A');
     CHECK(store.commit(first, digest_of(first_bytes)) == first_bytes.size());
