@@ -2,7 +2,7 @@
 
 #include <optional>
 
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 #include "scheduler/container_spec.hpp"
 #include "scheduler/task_runner.hpp"
 
@@ -26,7 +26,7 @@ std::optional<std::int64_t> integer(const json& value) {
 }
 
 void set_time(json& out, const char* field, const std::optional<double>& epoch) {
-    if (epoch) out[field] = docker::format_rfc3339(*epoch);
+    if (epoch) out[field] = util::format_rfc3339(*epoch);
 }
 
 void set_time(json& out, const char* field, const json& task, const char* task_field) {

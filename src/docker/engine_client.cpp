@@ -9,7 +9,7 @@
 
 #include "docker/image_reference.hpp"
 #include "docker/line_splitter.hpp"
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 namespace ecsbox::docker {
 
@@ -382,8 +382,8 @@ std::optional<ContainerState> EngineClient::inspect_container(const std::string&
     out.exit_code = static_cast<int>(integer(state, "ExitCode"));
     out.oom_killed = boolean(state, "OOMKilled");
     out.error = text(state, "Error");
-    out.started_at = parse_docker_time(text(state, "StartedAt"));
-    out.finished_at = parse_docker_time(text(state, "FinishedAt"));
+    out.started_at = util::parse_docker_time(text(state, "StartedAt"));
+    out.finished_at = util::parse_docker_time(text(state, "FinishedAt"));
     out.health = text(member(state, "Health"), "Status");
     out.image = text(config, "Image");
     out.image_id = text(body, "Image");

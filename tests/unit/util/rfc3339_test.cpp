@@ -1,10 +1,10 @@
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 #include <catch2/catch.hpp>
 
-using ecsbox::docker::format_rfc3339;
-using ecsbox::docker::parse_docker_time;
-using ecsbox::docker::parse_rfc3339;
+using ecsbox::util::format_rfc3339;
+using ecsbox::util::parse_docker_time;
+using ecsbox::util::parse_rfc3339;
 
 TEST_CASE("rfc3339 reads UTC date-times as epoch seconds", "[docker][rfc3339]") {
     CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0.0);

@@ -1,11 +1,11 @@
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 #include <cmath>
 #include <cstdint>
 #include <cstdio>
 #include <ctime>
 
-namespace ecsbox::docker {
+namespace ecsbox::util {
 
 namespace {
 
@@ -112,4 +112,4 @@ std::string format_rfc3339(double epoch_seconds) {
     return text;
 }
 
-}  // namespace ecsbox::docker
+}  // namespace ecsbox::util

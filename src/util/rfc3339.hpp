@@ -5,7 +5,7 @@
 #include <string>
 #include <string_view>
 
-namespace ecsbox::docker {
+namespace ecsbox::util {
 
 // Epoch seconds rounded to the millisecond; nullopt when `text` is not an RFC 3339 date-time.
 std::optional<double> parse_rfc3339(std::string_view text);
@@ -17,4 +17,4 @@ std::optional<double> parse_docker_time(std::string_view text);
 // "2026-01-02T03:04:05.678Z": UTC with milliseconds, as the ECS agent writes its timestamps.
 std::string format_rfc3339(double epoch_seconds);
 
-}  // namespace ecsbox::docker
+}  // namespace ecsbox::util
