@@ -133,7 +133,7 @@ bool is_lower_hex(std::string_view s) {
     return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
 }
 
-void check_digest(const json& value, const std::string& where) {
+std::string checked_digest(const json& value, const std::string& where) {
     if (!value.is_string()) throw ManifestError(where + " must be a string");
     const auto& digest = value.get_ref<const std::string&>();
     const auto colon = digest.find(':');
@@ -143,6 +143,7 @@ void check_digest(const json& value, const std::string& where) {
         colon == std::string::npos ? std::string_view() : std::string_view(digest).substr(colon + 1);
     if (colon != 6 || hex.size() != 64 || !is_lower_hex(hex))
         throw ManifestError(where + " is not a sha256 digest (sha256: and 64 lower-case hex digits)");
+    return digest;
 }
 
 std::uint64_t check_size(const json& value, const std::string& where) {
@@ -170,8 +171,7 @@ Descriptor parse_descriptor(const json& value, const std::string& where) {
     if (!type.is_string() || type.get_ref<const std::string&>().empty())
         throw ManifestError(where + ".mediaType must be a non-empty string");
     out.media_type = type.get<std::string>();
-    check_digest(member(value, "digest", where), where + ".digest");
-    out.digest = value["digest"].get<std::string>();
+    out.digest = checked_digest(member(value, "digest", where), where + ".digest");
     out.size = check_size(member(value, "size", where), where + ".size");
     return out;
 }
