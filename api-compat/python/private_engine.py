@@ -1,6 +1,9 @@
-"""A Docker engine of the test's own: a second dockerd with its own socket, data root and
-containerd, no bridge and no iptables rules, so a test can stop and restart it without touching
-the machine's engine or anybody's containers. Images are copied in from the main engine."""
+"""A Docker engine of the test's own: a second dockerd with its own socket, data root,
+containerd and bridge, and no iptables rules, so a test can stop and restart it without touching
+the machine's engine or anybody's containers. Images are copied in from the main engine.
+
+Its bridge is made here: `--bridge=none` would not do, because dockerd then deletes the
+interface docker0, which belongs to the machine's engine."""
 from __future__ import annotations
 
 import os
@@ -10,6 +13,7 @@ import subprocess
 import tempfile
 import time
 import urllib.parse
+import uuid
 
 from docker_engine import DockerEngine
 
@@ -24,6 +28,10 @@ class PrivateEngine:
         self.host = f"unix://{self.socket}"
         self.engine = DockerEngine(self.host)
         self.proc: subprocess.Popen | None = None
+        suffix = uuid.uuid4().hex[:6]
+        self.bridge = f"ecsbx{suffix}"  # interface names are at most 15 characters
+        self.bridge_address = f"10.231.{int(suffix[:2], 16)}.1/24"
+        self._bridge_made = False
 
     @staticmethod
     def available() -> str | None:
@@ -32,15 +40,27 @@ class PrivateEngine:
             return "starting a dockerd needs root"
         if not shutil.which("dockerd"):
             return "no dockerd installed"
+        if not shutil.which("ip"):
+            return "no ip command (iproute2) to make the engine's bridge"
         return None
 
+    def _make_bridge(self) -> None:
+        if self._bridge_made:
+            return
+        for command in (["ip", "link", "add", self.bridge, "type", "bridge"],
+                        ["ip", "addr", "add", self.bridge_address, "dev", self.bridge],
+                        ["ip", "link", "set", self.bridge, "up"]):
+            subprocess.run(command, check=True, capture_output=True, timeout=10)
+        self._bridge_made = True
+
     def start(self) -> "PrivateEngine":
+        self._make_bridge()
         log = open(os.path.join(self.root, "dockerd.log"), "ab")
         self.proc = subprocess.Popen(
             ["dockerd", "--data-root", os.path.join(self.root, "data"),
              "--exec-root", os.path.join(self.root, "exec"),
              "--pidfile", os.path.join(self.root, "dockerd.pid"),
-             "-H", self.host, "--bridge=none", "--iptables=false", "--ip6tables=false"],
+             "-H", self.host, "--bridge", self.bridge, "--iptables=false", "--ip6tables=false"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd="/",
             env={k: v for k, v in os.environ.items() if k != "TMPDIR"}, start_new_session=True)
         log.close()
@@ -96,3 +116,6 @@ class PrivateEngine:
                 self.engine.remove(c["Id"])
         self.stop()
         shutil.rmtree(self.root, ignore_errors=True)
+        if self._bridge_made:
+            subprocess.run(["ip", "link", "delete", self.bridge], capture_output=True, timeout=10)
+            self._bridge_made = False

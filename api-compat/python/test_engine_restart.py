@@ -8,6 +8,7 @@ without touching the machine's engine. Skipped only where no dockerd can be star
 or docker.io not installed); CI has both."""
 from __future__ import annotations
 
+import os
 import time
 import uuid
 
@@ -30,6 +31,7 @@ if _WHY_NOT:
 def engine():
     if not MAIN_ENGINE.image_exists(BUSYBOX):
         pytest.fail(f"{BUSYBOX} is missing: run fixtures/images/build", pytrace=False)
+    had_docker0 = os.path.exists("/sys/class/net/docker0")
     e = PrivateEngine()
     try:
         e.start()
@@ -37,6 +39,8 @@ def engine():
         yield e
     finally:
         e.cleanup()
+    # The machine's engine keeps its bridge (dockerd --bridge=none would have deleted it).
+    assert os.path.exists("/sys/class/net/docker0") == had_docker0
 
 
 @pytest.fixture(scope="module")
@@ -61,9 +65,9 @@ def test_engine_restart_while_ecsbox_runs(engine, server):
     ecs = make_client(server.endpoint)
     cluster = f"engine-restart-{uuid.uuid4().hex[:6]}"
     ecs.create_cluster(clusterName=cluster)
-    # No network: the private engine has no bridge. sleep ignores SIGTERM, so a short stop timeout.
+    # sleep ignores SIGTERM, so a short stop timeout.
     td = ecs.register_task_definition(
-        family=cluster, networkMode="none",
+        family=cluster,
         containerDefinitions=[{"name": "sleeper", "image": BUSYBOX, "memory": 16, "stopTimeout": 1,
                                "command": ["sleep", "600"]}])["taskDefinition"]["taskDefinitionArn"]
 

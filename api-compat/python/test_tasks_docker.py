@@ -16,6 +16,7 @@ import json
 import os
 import re
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -29,7 +30,7 @@ from botocore.exceptions import WaiterError
 
 from docker_engine import DockerEngine, parse_time
 from ecsbox_server import REPO_ROOT, EcsboxServer
-from helpers import cluster_arn, make_client
+from helpers import cluster_arn, current_model_data_path, make_client
 
 ENGINE = DockerEngine()
 _NO_ENGINE = ENGINE.ping()
@@ -361,6 +362,26 @@ def test_containers_reach_task_metadata_and_the_api(box):
     status, body = http_get(port, "/aws")
     assert status == 200, body
     assert box.cluster_arn in json.loads(body)["clusterArns"]
+
+
+def test_container_port_range_is_published(box):
+    # Debian's botocore predates containerPortRange: register through the model ecsbox serves.
+    models = current_model_data_path()
+    try:
+        ecs = make_client(box.world.server.endpoint, data_path=models)
+        td_arn = ecs.register_task_definition(
+            family=f"{box.cluster}-range",
+            containerDefinitions=[webapp(portMappings=[{"containerPortRange": "8080-8082"}])],
+        )["taskDefinition"]["taskDefinitionArn"]
+    finally:
+        shutil.rmtree(models, ignore_errors=True)
+    arn = box.run(td_arn)["tasks"][0]["taskArn"]
+    (task,) = box.wait_running(arn)
+    bindings = container_of(task, "web")["networkBindings"]
+    assert {b["containerPort"] for b in bindings} == {8080, 8081, 8082}, bindings
+    assert all(b["hostPort"] > 0 for b in bindings), bindings
+    status, body = http_get(host_port(task))
+    assert status == 200, body
 
 
 def test_essential_container_exit_stops_task(box):

@@ -7,6 +7,7 @@
 
 #include "ecs/arns.hpp"
 #include "ecs/errors.hpp"
+#include "util/port_range.hpp"
 
 namespace ecsbox::ecs {
 
@@ -51,6 +52,24 @@ bool requires_fargate(const json& td) {
         if (c == "FARGATE") return true;
     return false;
 }
+// containerPort or containerPortRange, as ECS allows them.
+void check_port_mapping(const json& pm, const std::string& container, const std::string& network_mode) {
+    const bool single = pm.contains("containerPort"), range = pm.contains("containerPortRange");
+    if (single == range)
+        throw client_error("Invalid port mapping for container '" + container +
+                           "': specify either containerPort or containerPortRange.");
+    if (!range) return;
+    const auto text = pm["containerPortRange"].get<std::string>();
+    if (!util::parse_port_range(text))
+        throw client_error("Invalid containerPortRange '" + text + "' for container '" + container +
+                           "': use <first>-<last>, ports 1-65535, first below last.");
+    if (pm.contains("hostPort"))
+        throw client_error("Invalid port mapping for container '" + container +
+                           "': hostPort cannot be set with containerPortRange.");
+    if (network_mode != "bridge" && network_mode != "awsvpc")
+        throw client_error("containerPortRange is supported only with the bridge and awsvpc network modes.");
+}
+
 
 void check_containers(const json& td) {
     const auto& containers = td.at("containerDefinitions");
@@ -81,6 +100,7 @@ void check_containers(const json& td) {
                 if (pm.contains("hostPort") && pm.contains("containerPort") && pm["hostPort"] != pm["containerPort"])
                     throw client_error("When networkMode=" + network_mode +
                                        ", the host ports and container ports in port mappings must match.");
+        for (const auto& pm : c.value("portMappings", json::array())) check_port_mapping(pm, name, network_mode);
         if (network_mode == "awsvpc" && c.contains("links"))
             throw client_error("Links are not supported when networkMode=awsvpc.");
     }

@@ -4,6 +4,8 @@
 #include <cctype>
 #include <fstream>
 
+#include "util/port_range.hpp"
+
 namespace ecsbox::scheduler {
 
 using nlohmann::json;
@@ -84,8 +86,18 @@ json health_check(const json& hc) {
 void add_ports(json& config, json& host, const json& def, const std::string& network_mode) {
     if (network_mode == "host" || network_mode == "none") return;
     for (const auto& pm : def.value("portMappings", json::array())) {
-        if (!pm.contains("containerPort")) continue;  // containerPortRange is not published locally
-        const auto key = std::to_string(pm["containerPort"].get<int>()) + "/" + pm.value("protocol", "tcp");
+        const auto protocol = pm.value("protocol", "tcp");
+        if (const auto range = util::parse_port_range(pm.value("containerPortRange", ""))) {
+            // Each port of a range goes to an ephemeral host port of its own, as the agent does.
+            for (int port = range->first; port <= range->second; ++port) {
+                const auto key = std::to_string(port) + "/" + protocol;
+                config["ExposedPorts"][key] = json::object();
+                host["PortBindings"][key] = json::array({{{"HostIp", ""}, {"HostPort", ""}}});
+            }
+            continue;
+        }
+        if (!pm.contains("containerPort")) continue;
+        const auto key = std::to_string(pm["containerPort"].get<int>()) + "/" + protocol;
         // awsvpc gives each task its own address on AWS; locally tasks share the host, so their
         // ports are published on ephemeral host ports to keep tasks from colliding.
         const int host_port = network_mode == "awsvpc" ? 0 : pm.value("hostPort", 0);

@@ -168,6 +168,16 @@ TEST_CASE("definitions ECS would refuse are refused with ClientException", "[ecs
             {"containerDefinitions", {{{"name", "a"}, {"image", "x"}, {"memory", 64}, {"portMappings", {{{"containerPort", 80}, {"hostPort", 81}}}}}}}},
            "must match");
     refuse({{"family", "f"}, {"cpu", "lots"}, {"containerDefinitions", minimal("f")["containerDefinitions"]}}, "cpu");
+    const auto with_ports = [](json mapping, const char* network_mode = "bridge") {
+        return json{{"family", "f"}, {"networkMode", network_mode},
+                    {"containerDefinitions", {{{"name", "a"}, {"image", "x"}, {"memory", 64}, {"portMappings", {mapping}}}}}};
+    };
+    refuse(with_ports({{"containerPort", 80}, {"containerPortRange", "80-90"}}), "either containerPort or containerPortRange");
+    refuse(with_ports({{"protocol", "tcp"}}), "either containerPort or containerPortRange");
+    refuse(with_ports({{"containerPortRange", "90-80"}}), "Invalid containerPortRange");
+    refuse(with_ports({{"containerPortRange", "80-70000"}}), "Invalid containerPortRange");
+    refuse(with_ports({{"containerPortRange", "80-90"}, {"hostPort", 80}}), "hostPort cannot be set");
+    refuse(with_ports({{"containerPortRange", "80-90"}}, "host"), "bridge and awsvpc");
     CHECK(ecs.ok("ListTaskDefinitionFamilies")["families"].empty());
 }
 

@@ -253,7 +253,8 @@ TEST_CASE("container definitions and overrides reach Docker's configuration", "[
             "name": "app", "image": "app:1", "memory": 256, "memoryReservation": 128, "cpu": 512,
             "command": ["serve"], "entryPoint": ["/bin/app"], "user": "1000", "workingDirectory": "/srv",
             "environment": [{"name": "A", "value": "1"}, {"name": "B", "value": "2"}],
-            "portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 53, "protocol": "udp"}],
+            "portMappings": [{"containerPort": 80, "hostPort": 8080}, {"containerPort": 53, "protocol": "udp"},
+                             {"containerPortRange": "9000-9002"}],
             "mountPoints": [{"sourceVolume": "data", "containerPath": "/data", "readOnly": true}, {"sourceVolume": "scratch", "containerPath": "/tmp/s"}],
             "ulimits": [{"name": "nofile", "softLimit": 1024, "hardLimit": 2048}],
             "linuxParameters": {"initProcessEnabled": true, "capabilities": {"add": ["NET_ADMIN"], "drop": ["MKNOD"]}},
@@ -282,6 +283,10 @@ TEST_CASE("container definitions and overrides reach Docker's configuration", "[
     CHECK(host["CpuShares"] == 512);
     CHECK(host["PortBindings"]["80/tcp"][0]["HostPort"] == "8080");
     CHECK(host["PortBindings"]["53/udp"][0]["HostPort"] == "");
+    for (const char* port : {"9000/tcp", "9001/tcp", "9002/tcp"}) {  // a range: each port on an ephemeral one
+        CHECK(config["ExposedPorts"].contains(port));
+        CHECK(host["PortBindings"][port][0]["HostPort"] == "");
+    }
     CHECK(host["Binds"] == json::array({"/srv/data:/data:ro", "ecsbox-" + task_id + "-scratch:/tmp/s"}));
     CHECK(h.docker().volumes().count("ecsbox-" + task_id + "-scratch"));
     CHECK(host["Ulimits"] == json::array({{{"Name", "nofile"}, {"Soft", 1024}, {"Hard", 2048}}}));
