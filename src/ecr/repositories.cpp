@@ -46,27 +46,6 @@ json scanning_configuration(const json& input) {
     return {{"scanOnPush", config.value("scanOnPush", false)}};
 }
 
-// '*' matches any run of characters (none included); everything else matches itself.
-bool wildcard_match(std::string_view pattern, std::string_view text) {
-    std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = t;
-        } else if (p < pattern.size() && pattern[p] == text[t]) {
-            ++p;
-            ++t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
-}
-
 void save_body(EcrContext& ecr, const store::EcrRepositoryRecord& record, const json& body) {
     ecr.store.ecr_repositories().update_body(record.id, body.dump());
 }
@@ -102,17 +81,6 @@ json repository_json(const EcrContext& ecr, const store::EcrRepositoryRecord& re
     if (body.contains("imageTagMutabilityExclusionFilters"))
         out["imageTagMutabilityExclusionFilters"] = body["imageTagMutabilityExclusionFilters"];
     return out;
-}
-
-bool tag_is_immutable(const store::EcrRepositoryRecord& record, const std::string& tag) {
-    const json body = json::parse(record.body);
-    const auto mutability = body.value("imageTagMutability", std::string("MUTABLE"));
-    if (!with_exclusion(mutability)) return mutability == "IMMUTABLE";
-    bool excluded = false;
-    const auto filters = body.value("imageTagMutabilityExclusionFilters", json::array());
-    for (const auto& filter : filters)
-        excluded |= wildcard_match(filter.value("filter", std::string()), tag);
-    return (mutability == "IMMUTABLE_WITH_EXCLUSION") != excluded;
 }
 
 json create_repository(EcrContext& ecr, const protocol::CallContext& call, const json& input) {

@@ -19,10 +19,6 @@ store::EcrRepositoryRecord require_repository(EcrContext& ecr, const protocol::C
 // The Repository shape ECR answers with.
 json repository_json(const EcrContext& ecr, const store::EcrRepositoryRecord& record);
 
-// Whether pushing `tag` onto a different image must be refused (ImageTagAlreadyExistsException):
-// IMMUTABLE unless the tag matches an exclusion filter, MUTABLE_WITH_EXCLUSION when it matches one.
-bool tag_is_immutable(const store::EcrRepositoryRecord& record, const std::string& tag);
-
 json create_repository(EcrContext& ecr, const protocol::CallContext& call, const json& input);
 json describe_repositories(EcrContext& ecr, const protocol::CallContext& call, const json& input);
 json delete_repository(EcrContext& ecr, const protocol::CallContext& call, const json& input);

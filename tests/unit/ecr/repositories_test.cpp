@@ -1,6 +1,5 @@
 #include <catch2/catch.hpp>
 
-#include "ecr/repositories.hpp"
 #include "support/ecr_harness.hpp"
 
 using ecsbox::testing::EcrHarness;
@@ -211,28 +210,6 @@ TEST_CASE("PutImageTagMutability sets the mutability and its exclusion filters",
     CHECK(ecr.call("PutImageTagMutability", {{"repositoryName", "nope"}, {"imageTagMutability", "MUTABLE"}})
               .error_code() == "RepositoryNotFoundException");
     CHECK(ecr.call("PutImageTagMutability", {{"repositoryName", "app"}}).error_code() == "InvalidParameterException");
-}
-
-TEST_CASE("tag immutability follows the setting and its exclusion filters", "[ecr][repositories]") {
-    using ecsbox::ecr::tag_is_immutable;
-    ecsbox::store::EcrRepositoryRecord record;
-    record.body = R"({"imageTagMutability":"MUTABLE"})";
-    CHECK_FALSE(tag_is_immutable(record, "latest"));
-    record.body = R"({"imageTagMutability":"IMMUTABLE"})";
-    CHECK(tag_is_immutable(record, "latest"));
-    record.body = R"({"imageTagMutability":"IMMUTABLE_WITH_EXCLUSION","imageTagMutabilityExclusionFilters":[
-        {"filterType":"WILDCARD","filter":"dev-*"},{"filterType":"WILDCARD","filter":"latest"}]})";
-    CHECK_FALSE(tag_is_immutable(record, "latest"));
-    CHECK_FALSE(tag_is_immutable(record, "dev-"));
-    CHECK_FALSE(tag_is_immutable(record, "dev-123"));
-    CHECK(tag_is_immutable(record, "v1"));
-    CHECK(tag_is_immutable(record, "latest2"));
-    record.body = R"({"imageTagMutability":"MUTABLE_WITH_EXCLUSION","imageTagMutabilityExclusionFilters":[
-        {"filterType":"WILDCARD","filter":"release-*-final"}]})";
-    CHECK(tag_is_immutable(record, "release-1.0-final"));
-    CHECK(tag_is_immutable(record, "release--final"));
-    CHECK_FALSE(tag_is_immutable(record, "release-1.0"));
-    CHECK_FALSE(tag_is_immutable(record, "latest"));
 }
 
 TEST_CASE("PutImageScanningConfiguration sets scan on push", "[ecr][repositories]") {
