@@ -53,8 +53,10 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
             throw StartupError(std::string("DOCKER_HOST: ") + e.what());
         }
     }
-    m_reconciler = std::make_unique<scheduler::Reconciler>(*m_store, *m_docker, m_clock, m_log,
-                                                           scheduler::ReconcilerOptions{m_config.runtime});
+    m_reconciler = std::make_unique<scheduler::Reconciler>(
+        *m_store, *m_docker, m_clock, m_log,
+        scheduler::ReconcilerOptions{.runtime = m_config.runtime, .container_endpoint = [this] { return container_endpoint(); }});
+    m_metadata = std::make_unique<agent::TaskMetadata>(*m_store, *m_docker);
     m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, m_config.task_definition_deletion_delay});
     m_ecs->desired_state_changed = [this] { m_reconciler->wake(); };
     m_dispatcher = std::make_unique<protocol::Dispatcher>(
@@ -71,15 +73,81 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecr_model())),
         *m_ecr);
 
-    m_server = std::make_unique<HttpServer>(*m_dispatcher, m_log, k_max_request_body);
+    m_server = make_server();
     if (!m_server->bind(m_config.host, m_config.port))
         throw StartupError("cannot listen on " + m_config.host + ":" + std::to_string(m_config.port) + ": " +
                            (errno ? std::strerror(errno) : "address unavailable"));
+    open_container_endpoint();
+}
+
+std::unique_ptr<HttpServer> App::make_server() {
+    auto server = std::make_unique<HttpServer>(*m_dispatcher, m_log, k_max_request_body);
+    server->get(R"(/v4/([^/]+)(/.*)?)", [this](const protocol::HttpRequest&, const std::vector<std::string>& captures) {
+        const auto answer = m_metadata->get(captures.at(0), captures.at(1));
+        protocol::HttpResponse response;
+        response.status = answer.status;
+        response.headers.emplace("Content-Type", "application/json");
+        response.body = answer.body.dump();
+        return response;
+    });
+    return server;
+}
+
+std::string App::container_endpoint() const {
+    std::lock_guard lock(m_endpoint_mutex);
+    return m_container_endpoint;
+}
+
+void App::open_container_endpoint() {
+    {
+        std::lock_guard lock(m_endpoint_mutex);
+        if (m_endpoint_settled) return;
+    }
+    if (m_config.runtime == "none") return;
+    const auto port = std::to_string(m_config.port);
+    const bool loopback = m_config.host == "127.0.0.1" || m_config.host == "localhost" || m_config.host == "::1";
+    const bool wildcard = m_config.host == "0.0.0.0" || m_config.host == "::";
+    std::string endpoint;
+    std::unique_ptr<HttpServer> server;
+    if (!loopback && !wildcard) {
+        endpoint = "http://" + m_config.host + ":" + port;  // an address containers can route to as it is
+    } else {
+        std::optional<std::string> gateway;
+        try {
+            gateway = m_docker->network_gateway("bridge");
+        } catch (const docker::DockerError&) {
+            return;  // the engine is away; the janitor asks again
+        }
+        if (!gateway) return;
+        const auto host = gateway->find(':') == std::string::npos ? *gateway : "[" + *gateway + "]";
+        endpoint = "http://" + host + ":" + port;
+        if (loopback) {
+            server = make_server();
+            if (server->bind(*gateway, m_config.port)) {
+                m_log.info("containers reach ecsbox at " + endpoint);
+            } else {
+                m_log.warn("containers cannot reach ecsbox: cannot listen on " + host + ":" + port + ": " +
+                           std::strerror(errno) + "; they get no task metadata endpoint or AWS_ENDPOINT_URL");
+                server.reset();
+                endpoint.clear();
+            }
+        }
+    }
+    std::lock_guard lock(m_endpoint_mutex);
+    if (server) {
+        m_container_server = std::move(server);
+        m_container_server_thread = std::thread([this] { m_container_server->serve(); });
+    }
+    m_container_endpoint = endpoint;
+    m_endpoint_settled = true;
 }
 
 App::~App() {
     stop();
     if (m_janitor.joinable()) m_janitor.join();
+    // The janitor may have opened the listener after stop() looked for it.
+    if (m_container_server) m_container_server->stop();
+    if (m_container_server_thread.joinable()) m_container_server_thread.join();
     m_reconciler->stop();
 }
 
@@ -99,6 +167,8 @@ void App::stop() {
     }
     m_stop_signal.notify_all();
     m_server->stop();
+    std::lock_guard lock(m_endpoint_mutex);
+    if (m_container_server) m_container_server->stop();
 }
 
 // Time-driven housekeeping that no request triggers: deleted task definitions and long-stopped
@@ -108,6 +178,7 @@ void App::janitor_loop() {
     while (!m_stop_signal.wait_for(lock, k_janitor_period, [this] { return m_stopping; })) {
         lock.unlock();
         try {
+            open_container_endpoint();
             if (const auto purged = ecs::purge_deleted_task_definitions(*m_ecs); purged > 0)
                 m_log.debug("purged " + std::to_string(purged) + " deleted task definition revision(s)");
             if (const auto purged = ecs::purge_stopped_tasks(*m_ecs); purged > 0)

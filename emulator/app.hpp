@@ -8,6 +8,7 @@
 #include <stdexcept>
 #include <thread>
 
+#include "agent/task_metadata.hpp"
 #include "config.hpp"
 #include "docker/docker_client.hpp"
 #include "ecr/ecr_context.hpp"
@@ -40,6 +41,11 @@ public:
 
 private:
     void janitor_loop();
+    std::unique_ptr<HttpServer> make_server();
+    // Makes ecsbox reachable from containers (on the Docker bridge's gateway when it listens on
+    // loopback only) and records the address containers are given. Repeats until it succeeds.
+    void open_container_endpoint();
+    std::string container_endpoint() const;
 
     Config m_config;
     util::Logger& m_log;
@@ -52,7 +58,14 @@ private:
     std::unique_ptr<registry::AuthTokens> m_auth_tokens;
     std::unique_ptr<ecr::EcrContext> m_ecr;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
+    std::unique_ptr<agent::TaskMetadata> m_metadata;
     std::unique_ptr<HttpServer> m_server;
+    // The listener on the Docker bridge's gateway, when one was needed, and its thread.
+    std::unique_ptr<HttpServer> m_container_server;
+    std::thread m_container_server_thread;
+    mutable std::mutex m_endpoint_mutex;
+    std::string m_container_endpoint;  // "" while containers cannot reach ecsbox
+    bool m_endpoint_settled = false;   // set once the endpoint is decided, reachable or not
 
     std::mutex m_stop_mutex;
     std::condition_variable m_stop_signal;

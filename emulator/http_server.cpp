@@ -82,6 +82,14 @@ HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log
 
 HttpServer::~HttpServer() = default;
 
+void HttpServer::get(const std::string& pattern, RouteHandler handler) {
+    m_server->Get(pattern, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+        std::vector<std::string> captures;
+        for (std::size_t i = 1; i < req.matches.size(); ++i) captures.push_back(req.matches[i].str());
+        write(handler(to_protocol(req), captures), res);
+    });
+}
+
 bool HttpServer::bind(const std::string& host, int port) { return m_server->bind_to_port(host, port); }
 
 void HttpServer::serve() {

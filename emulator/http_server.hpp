@@ -1,10 +1,12 @@
 #pragma once
-// The one HTTP listener: adapts cpp-httplib to the transport-neutral protocol types and hands
+// One HTTP listener: adapts cpp-httplib to the transport-neutral protocol types and hands
 // AWS JSON requests (POST /) to the dispatcher. Owns the listening socket; stop() may be called
 // from any thread.
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <string>
+#include <vector>
 
 #include "protocol/dispatcher.hpp"
 #include "util/log.hpp"
@@ -19,6 +21,12 @@ class HttpServer {
 public:
     HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log, std::size_t max_body);
     ~HttpServer();
+
+    // A plain route: GET requests whose path matches `pattern` (an ECMAScript regex over the
+    // whole path) go to `handler` with the regex's capture groups. Add routes before serve().
+    using RouteHandler =
+        std::function<protocol::HttpResponse(const protocol::HttpRequest&, const std::vector<std::string>& captures)>;
+    void get(const std::string& pattern, RouteHandler handler);
 
     // Binds host:port; returns false (with errno set by the OS) when the address is taken.
     bool bind(const std::string& host, int port);

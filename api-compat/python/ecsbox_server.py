@@ -51,9 +51,11 @@ def _die_with_parent() -> None:
 
 class EcsboxServer:
     def __init__(self, data_dir: str | None = None, port: int | None = None,
-                 runtime: str = "none"):
+                 runtime: str = "none", env: dict | None = None):
         """runtime: ecsbox's --runtime; "none" (the default here) runs no containers, "docker"
-        runs tasks on the local Docker engine (test_tasks_docker.py)."""
+        runs tasks on the local Docker engine (test_tasks_docker.py). env: variables to add to
+        the server's environment (e.g. DOCKER_HOST)."""
+        self.env = {**os.environ, **(env or {})}
         self.binary = ecsbox_bin()
         self.runtime = runtime
         self._own_dir = data_dir is None
@@ -94,6 +96,7 @@ class EcsboxServer:
             stdin=subprocess.DEVNULL,
             stdout=log,
             stderr=subprocess.STDOUT,
+            env=self.env,
             preexec_fn=_die_with_parent,
         )
         log.close()

@@ -315,11 +315,52 @@ def test_webapp_task_runs_and_answers(box):
 
     status, body = http_get(port)
     assert status == 200, body
-    assert re.fullmatch(r"task=\S+ host=\S+", body.strip()), body
+    # The app learnt its task id from the task metadata endpoint, as apps on ECS do.
+    assert re.fullmatch(rf"task={task_id} host=\S+", body.strip()), body
     assert body.strip().endswith(f"host={info['Config']['Hostname']}"), (body, info["Config"]["Hostname"])
 
     listed = box.ecs.list_tasks(cluster=box.cluster)["taskArns"]
     assert listed == [arn]
+
+
+def test_containers_reach_task_metadata_and_the_api(box):
+    """ECS_CONTAINER_METADATA_URI_V4 and AWS_ENDPOINT_URL, used from inside a running container
+    (ecsbox listens on loopback, so this goes through its listener on the Docker bridge)."""
+    td_arn = box.register([webapp(), busybox("side", ["sleep", "600"], essential=False)])
+    arn = box.run(td_arn)["tasks"][0]["taskArn"]
+    (task,) = box.wait_running(arn)
+    port = host_port(task)
+    web = container_of(task, "web")
+
+    status, body = http_get(port, "/metadata")
+    assert status == 200, body
+    container = json.loads(body)
+    assert container["DockerId"] == web["runtimeId"]
+    assert container["Name"] == "web"
+    assert container["KnownStatus"] == "RUNNING"
+    assert container["Labels"][TASK_LABEL] == arn
+    assert container["Limits"]["Memory"] == 64
+    assert container["Networks"][0]["NetworkMode"] == "bridge"
+    assert container["Networks"][0]["IPv4Addresses"] == [ENGINE.inspect(web["runtimeId"])["NetworkSettings"]["IPAddress"]]
+
+    status, body = http_get(port, "/metadata/task")
+    assert status == 200, body
+    meta = json.loads(body)
+    assert meta["TaskARN"] == arn
+    assert meta["Cluster"] == box.cluster_arn
+    assert meta["KnownStatus"] == "RUNNING"
+    assert sorted(c["Name"] for c in meta["Containers"]) == ["side", "web"]
+
+    status, body = http_get(port, "/metadata/stats")
+    assert status == 200, body
+    assert json.loads(body)["memory_stats"]["usage"] > 0
+    status, body = http_get(port, "/metadata/task/stats")
+    assert status == 200, body
+    assert set(json.loads(body)) == {c["runtimeId"] for c in task["containers"]}
+
+    status, body = http_get(port, "/aws")
+    assert status == 200, body
+    assert box.cluster_arn in json.loads(body)["clusterArns"]
 
 
 def test_essential_container_exit_stops_task(box):

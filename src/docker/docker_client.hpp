@@ -63,6 +63,8 @@ struct ContainerState {
     std::string image_id;           // sha256:...
     std::vector<PortBinding> ports;
     std::map<std::string, std::string> labels;
+    std::string network_mode;                // bridge | host | none | <network name>
+    std::vector<std::string> ipv4_addresses;  // one per attached network
 };
 
 struct ContainerSummary {
@@ -103,6 +105,9 @@ public:
     // All containers (running or not) matching a Docker label filter: "key" (carries the label)
     // or "key=value" (carries it with that value).
     virtual std::vector<ContainerSummary> list_containers(const std::string& label_filter) = 0;
+    // One sample of the container's resource usage, as the engine's stats JSON (the format the
+    // ECS task metadata endpoint serves too); nullopt when there is no such container.
+    virtual std::optional<nlohmann::json> container_stats(const std::string& id) = 0;
 
     // Creates a named volume if absent (driver "local" unless given). Returns its name.
     virtual std::string ensure_volume(const std::string& name, const nlohmann::json& options) = 0;

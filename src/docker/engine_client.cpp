@@ -9,7 +9,7 @@
 
 #include "docker/image_reference.hpp"
 #include "docker/line_splitter.hpp"
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 namespace ecsbox::docker {
 
@@ -382,12 +382,17 @@ std::optional<ContainerState> EngineClient::inspect_container(const std::string&
     out.exit_code = static_cast<int>(integer(state, "ExitCode"));
     out.oom_killed = boolean(state, "OOMKilled");
     out.error = text(state, "Error");
-    out.started_at = parse_docker_time(text(state, "StartedAt"));
-    out.finished_at = parse_docker_time(text(state, "FinishedAt"));
+    out.started_at = util::parse_docker_time(text(state, "StartedAt"));
+    out.finished_at = util::parse_docker_time(text(state, "FinishedAt"));
     out.health = text(member(state, "Health"), "Status");
     out.image = text(config, "Image");
     out.image_id = text(body, "Image");
     out.labels = string_map(member(config, "Labels"));
+    out.network_mode = text(member(body, "HostConfig"), "NetworkMode");
+    const json& networks = member(member(body, "NetworkSettings"), "Networks");
+    if (networks.is_object())
+        for (const auto& [_, network] : networks.items())
+            if (const auto address = text(network, "IPAddress"); !address.empty()) out.ipv4_addresses.push_back(address);
     // {"80/tcp": [{"HostIp": "0.0.0.0", "HostPort": "49153"}], "81/tcp": null}: null is a port
     // exposed but not published.
     const json& ports = member(member(body, "NetworkSettings"), "Ports");
@@ -451,6 +456,14 @@ void EngineClient::remove_volume(const std::string& name) {
     const Response response = send({.method = "DELETE", .path = "/volumes/" + segment(name)});
     if (response.transport_error.empty() && response.status == 404) return;
     check(response);
+}
+
+std::optional<json> EngineClient::container_stats(const std::string& id) {
+    // one-shot: a single sample at once, instead of waiting a second for a CPU delta.
+    const Response response =
+        send({.method = "GET", .path = "/containers/" + segment(id) + "/stats?stream=false&one-shot=true"});
+    if (response.transport_error.empty() && response.status == 404) return std::nullopt;
+    return parse_body(check(response).body, "GET /containers/{id}/stats");
 }
 
 std::optional<std::string> EngineClient::network_gateway(const std::string& network) {

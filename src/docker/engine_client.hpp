@@ -43,6 +43,7 @@ public:
     std::string ensure_volume(const std::string& name, const nlohmann::json& options) override;
     void remove_volume(const std::string& name) override;
     std::optional<std::string> network_gateway(const std::string& network) override;
+    std::optional<nlohmann::json> container_stats(const std::string& id) override;
 
     void watch_events(const std::string& label_key, const std::atomic<bool>& stop,
                       const std::function<void(const ContainerEvent&)>& on_event) override;

@@ -29,6 +29,7 @@ std::string NullEngine::create_container(const std::string& name, const nlohmann
     c.status = "created";
     c.image = config.value("Image", "");
     c.image_id = "sha256:none-" + c.image;
+    c.network_mode = config.value("HostConfig", nlohmann::json::object()).value("NetworkMode", "bridge");
     const auto labels = config.value("Labels", nlohmann::json::object());
     for (const auto& [key, value] : labels.items()) c.labels[key] = value;
     m_containers.emplace(c.id, c);
@@ -71,6 +72,17 @@ std::optional<ContainerState> NullEngine::inspect_container(const std::string& i
     const auto it = m_containers.find(id);
     if (it == m_containers.end()) return std::nullopt;
     return it->second;
+}
+
+std::optional<nlohmann::json> NullEngine::container_stats(const std::string& id) {
+    std::lock_guard lock(m_mutex);
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end()) return std::nullopt;
+    return nlohmann::json{{"id", id},
+                          {"name", "/" + it->second.name},
+                          {"num_procs", 0},
+                          {"cpu_stats", {{"cpu_usage", {{"total_usage", 0}}}, {"online_cpus", 0}}},
+                          {"memory_stats", {{"usage", 0}, {"limit", 0}}}};
 }
 
 std::vector<ContainerSummary> NullEngine::list_containers(const std::string& label_filter) {

@@ -28,6 +28,8 @@ public:
     std::string ensure_volume(const std::string& name, const nlohmann::json&) override { return name; }
     void remove_volume(const std::string&) override {}
     std::optional<std::string> network_gateway(const std::string&) override { return std::nullopt; }
+    // A stand-in sample: nothing runs, so every counter is zero.
+    std::optional<nlohmann::json> container_stats(const std::string& id) override;
     void watch_events(const std::string& label_key, const std::atomic<bool>& stop,
                       const std::function<void(const ContainerEvent&)>& on_event) override;
 

@@ -2,6 +2,7 @@
 
 #include <algorithm>
 #include <cctype>
+#include <ctime>
 
 #include "ecs/arns.hpp"
 #include "ecs/clusters.hpp"
@@ -64,6 +65,15 @@ json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record
     out["registeredAt"] = record.registered_at;
     if (with_tags) out["tags"] = tags_to_json(ecs.store.tags().list(record.arn));
     return out;
+}
+
+std::string iso8601(double epoch_seconds) {
+    const auto seconds = static_cast<std::time_t>(epoch_seconds);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];
+    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
+    return text;
 }
 
 // An instance named by ARN or id within the cluster -> its ARN.
@@ -174,16 +184,50 @@ store::ContainerInstanceRecord ensure_local_instance(EcsContext& ecs, const stor
     return record;
 }
 
+InstanceFacts instance_facts(EcsContext& ecs, const store::ContainerInstanceRecord& record) {
+    const json body = json::parse(record.body);
+    InstanceFacts facts;
+    for (const auto& a : body.value("attributes", json::array()))
+        facts.attributes.emplace_back(a.value("name", ""), a.contains("value") ? std::optional(a["value"].get<std::string>())
+                                                                               : std::nullopt);
+    for (const auto& a : ecs.store.container_instances().attributes(record.cluster_arn, record.arn))
+        facts.attributes.emplace_back(a.name, a.value);
+    const auto engine = is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
+    facts.agent_connected = engine && engine->connected;
+    facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
+    facts.registered_at = iso8601(record.registered_at);
+    facts.ec2_instance_id = body.value("ec2InstanceId", "");
+    for (const auto& task : ecs.store.tasks().active_on(record.arn)) {
+        if (task.last_status == "RUNNING") ++facts.running_tasks_count;
+        if (task.desired_status == "RUNNING") facts.task_groups.push_back(json::parse(task.body).value("group", ""));
+    }
+    return facts;
+}
+
 json list_container_instances(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     const auto cluster_arn = require_cluster(ecs, scope, input);
-    if (input.contains("filter"))
-        throw invalid_parameter("ecsbox does not evaluate cluster query language filters yet.");
+    std::optional<ClusterQuery> filter;
+    if (input.contains("filter")) {
+        try {
+            filter = ClusterQuery::parse(input["filter"].get<std::string>());
+        } catch (const ClusterQueryError& e) {
+            throw invalid_parameter("Invalid filter '" + input["filter"].get<std::string>() + "': " + e.what() + ".");
+        }
+    }
     const auto page = protocol::read_page_request(input, k_list_limits, "InvalidParameterException");
     const auto after = page.after && page.after->is_string() ? std::optional(page.after->get<std::string>()) : std::nullopt;
     std::optional<std::string> status;
     if (input.contains("status")) status = input["status"].get<std::string>();
-    auto rows = ecs.store.container_instances().list(cluster_arn, status, after, page.limit + 1);
+    // A filter can drop rows, so read on until a page (plus one, to know there is more) matched.
+    std::vector<store::ContainerInstanceRecord> rows;
+    for (auto cursor = after;;) {
+        auto batch = ecs.store.container_instances().list(cluster_arn, status, cursor, page.limit + 1);
+        for (auto& row : batch)
+            if (rows.size() <= page.limit && (!filter || filter->matches(instance_facts(ecs, row)))) rows.push_back(row);
+        if (batch.size() <= page.limit || rows.size() > page.limit) break;
+        cursor = batch.back().arn;
+    }
     const bool more = rows.size() > page.limit;
     if (more) rows.pop_back();
     json out = {{"containerInstanceArns", json::array()}};

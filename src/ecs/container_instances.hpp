@@ -5,6 +5,7 @@
 // ListContainerInstances, DescribeContainerInstances, UpdateContainerInstancesState,
 // RegisterContainerInstance, DeregisterContainerInstance, PutAttributes, ListAttributes,
 // DeleteAttributes.
+#include "ecs/cluster_query.hpp"
 #include "ecs/ecs_context.hpp"
 
 namespace ecsbox::ecs {
@@ -21,6 +22,8 @@ store::ContainerInstanceRecord ensure_local_instance(EcsContext& ecs, const stor
 bool is_local(const store::ContainerInstanceRecord& instance);
 Resources registered_resources(const store::ContainerInstanceRecord& instance);
 Resources remaining_resources(EcsContext& ecs, const store::ContainerInstanceRecord& instance);
+// What the cluster query language can ask about the instance.
+InstanceFacts instance_facts(EcsContext& ecs, const store::ContainerInstanceRecord& instance);
 // What a task reserves: its task-level cpu/memory, else the sum over its containers.
 Resources task_reservation(const json& task);
 

@@ -6,6 +6,7 @@
 #include "ecs/clusters.hpp"
 #include "ecs/container_instances.hpp"
 #include "ecs/errors.hpp"
+#include "ecs/placement.hpp"
 #include "ecs/tags.hpp"
 #include "ecs/task_definition_rules.hpp"
 #include "protocol/pagination.hpp"
@@ -165,6 +166,7 @@ struct LaunchPlan {
     std::string launch_type;
     store::TagList tags;
     json overrides;  // checked against the definition, task cpu/memory in plain units
+    PlacementRules placement;  // RunTask's; StartTask names its instances itself
 };
 
 LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& input) {
@@ -174,7 +176,7 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
                                   : ecs.store.task_definitions().find_latest_active(scope, ref->family);
     if (!record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
     if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
-    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}, json::object()};
+    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}, json::object(), {}};
     if (input.contains("capacityProviderStrategy")) {
         const auto& strategy = input["capacityProviderStrategy"];
         plan.launch_type =
@@ -198,9 +200,14 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
 // Places one task on `instance` if it fits, else records why not. `remaining` is what is left
 // on the instance and shrinks with each placement.
 void place_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const LaunchPlan& plan,
-                const store::ContainerInstanceRecord& instance, Resources& remaining, const json& input, json& tasks,
-                json& failures) {
+                const store::ContainerInstanceRecord& instance, Resources& remaining, InstanceFacts& facts,
+                const json& input, json& tasks, json& failures) {
     json task = new_task(ecs, scope, cluster, plan.definition, plan.overrides, instance.arn, input, plan.launch_type);
+    if (const auto refusal = placement_refusal(plan.placement, facts, task["group"].get<std::string>())) {
+        failures.push_back({{"arn", instance.arn}, {"reason", *refusal}});
+        return;
+    }
+    facts.task_groups.push_back(task["group"].get<std::string>());
     const auto need = task_reservation(task);
     if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
         failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});
@@ -235,14 +242,17 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
     if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
         throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
     const auto cluster = require_cluster(ecs, call, input, true);
-    const auto plan = plan_launch(ecs, scope, input);
+    auto plan = plan_launch(ecs, scope, input);
+    plan.placement = read_placement(input, plan.definition, plan.launch_type);
 
     json tasks = json::array(), failures = json::array();
     auto tx = ecs.store.transaction();
     const auto instance = ensure_local_instance(ecs, scope, cluster.arn, cluster.name);
     if (instance.status != "ACTIVE") throw invalid_parameter("No Container Instances were found in your cluster.");
     auto remaining = remaining_resources(ecs, instance);
-    for (int i = 0; i < count; ++i) place_task(ecs, scope, cluster, plan, instance, remaining, input, tasks, failures);
+    auto facts = instance_facts(ecs, instance);
+    for (int i = 0; i < count; ++i)
+        place_task(ecs, scope, cluster, plan, instance, remaining, facts, input, tasks, failures);
     tx.commit();
     if (!tasks.empty()) ecs.desired_state_changed();
     return {{"tasks", tasks}, {"failures", failures}};
@@ -270,7 +280,8 @@ json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& 
             failures.push_back({{"arn", arn}, {"reason", "DRAINING"}});
         } else {
             auto remaining = remaining_resources(ecs, *instance);
-            place_task(ecs, scope, cluster, plan, *instance, remaining, input, tasks, failures);
+            auto facts = instance_facts(ecs, *instance);
+            place_task(ecs, scope, cluster, plan, *instance, remaining, facts, input, tasks, failures);
         }
     }
     tx.commit();

@@ -18,6 +18,7 @@
 #include <string_view>
 #include <vector>
 
+#include "util/ids.hpp"
 #include "util/sha256.hpp"
 
 namespace ecsbox::registry {
@@ -50,6 +51,8 @@ private:
 };
 
 class BlobStore {
+    struct Session;  // one upload's hash state and writer flag; defined in the .cpp
+
 public:
     explicit BlobStore(std::filesystem::path root);  // creates the directories
 
@@ -92,21 +95,29 @@ public:
 
     private:
         friend class BlobStore;
-        Appender(BlobStore& store, std::string id, int fd, std::uint64_t size);
-        BlobStore* m_store;
+        // Holds the session itself, not the store: a write never takes the store-wide mutex.
+        Appender(std::shared_ptr<Session> session, std::string id, int fd, std::uint64_t size);
+        std::shared_ptr<Session> m_session;
         std::string m_id;
         int m_fd;
         std::uint64_t m_size;
     };
 
 private:
-    struct Session;
+    std::shared_ptr<Session> find_session(const std::string& id);  // nullptr when there is no such upload
+    std::shared_ptr<Session> session_for(const std::string& id);   // throws upload_unknown
+    // Both expect the session's mutex to be held by the caller.
+    void end_session(const std::string& id, Session& session);
+    void discard_upload(const std::string& id, Session& session);
+    bool sweep_upload(const std::string& id, std::filesystem::file_time_type cutoff);
+    void publish(const std::filesystem::path& file, const std::string& digest);
     std::filesystem::path blob_path(const std::string& digest) const;
     std::filesystem::path upload_path(const std::string& id) const;
 
     std::filesystem::path m_root;
     mutable std::mutex m_mutex;
     std::map<std::string, std::shared_ptr<Session>> m_sessions;  // hash state of live uploads
+    util::IdGenerator m_ids;                                      // upload ids and temporary file names
 };
 
 }  // namespace ecsbox::registry

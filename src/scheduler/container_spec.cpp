@@ -1,6 +1,7 @@
 #include "scheduler/container_spec.hpp"
 
 #include <algorithm>
+#include <cctype>
 #include <fstream>
 
 namespace ecsbox::scheduler {
@@ -39,14 +40,30 @@ void set_env(std::vector<std::pair<std::string, std::string>>& env, const std::s
     else env.emplace_back(name, value);
 }
 
-json environment(const json& def, const json* over) {
+// What ECS puts in every container's environment, where the definition's own variables may
+// override it: the region, and (ecsbox's addition) the endpoint SDKs should call.
+void add_platform_defaults(std::vector<std::pair<std::string, std::string>>& env, const TaskFacts& task) {
+    if (!task.region.empty()) {
+        env.emplace_back("AWS_REGION", task.region);
+        env.emplace_back("AWS_DEFAULT_REGION", task.region);
+    }
+    if (!task.endpoint.empty()) env.emplace_back("AWS_ENDPOINT_URL", task.endpoint);
+}
+
+json environment(const TaskFacts& task, const json& def, const json* over) {
     std::vector<std::pair<std::string, std::string>> env;
+    add_platform_defaults(env, task);
     for (const auto& file : def.value("environmentFiles", json::array())) read_environment_file(file.value("value", ""), env);
     if (over)
         for (const auto& file : over->value("environmentFiles", json::array())) read_environment_file(file.value("value", ""), env);
     for (const auto& e : def.value("environment", json::array())) set_env(env, e.value("name", ""), e.value("value", ""));
     if (over)
         for (const auto& e : over->value("environment", json::array())) set_env(env, e.value("name", ""), e.value("value", ""));
+    // The agent's own variable: it always names this container's metadata, whatever the
+    // definition says.
+    if (!task.endpoint.empty())
+        set_env(env, "ECS_CONTAINER_METADATA_URI_V4",
+                task.endpoint + "/v4/" + docker_container_name(task.task_id, def.at("name").get<std::string>()));
     json out = json::array();
     for (const auto& [name, value] : env) out.push_back(name + "=" + value);
     return out;
@@ -121,6 +138,17 @@ std::string docker_container_name(const std::string& task_id, const std::string&
     return "ecsbox-" + task_id + "-" + container_name;
 }
 
+std::optional<ContainerKey> parse_docker_container_name(const std::string& docker_name) {
+    constexpr std::string_view prefix = "ecsbox-";
+    constexpr std::size_t id_length = 32;  // task ids are 32 hex digits
+    if (!docker_name.starts_with(prefix) || docker_name.size() < prefix.size() + id_length + 2) return std::nullopt;
+    const auto id = docker_name.substr(prefix.size(), id_length);
+    if (!std::all_of(id.begin(), id.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); }))
+        return std::nullopt;
+    if (docker_name[prefix.size() + id_length] != '-') return std::nullopt;
+    return ContainerKey{id, docker_name.substr(prefix.size() + id_length + 1)};
+}
+
 std::string docker_volume_name(const TaskFacts& task, const json& volume) {
     const auto name = volume.value("name", "");
     const auto config = volume.value("dockerVolumeConfiguration", json::object());
@@ -169,7 +197,7 @@ json container_config(const TaskFacts& task, const json& def) {
     labels["com.amazonaws.ecs.task-definition-family"] = task.family;
     labels["com.amazonaws.ecs.task-definition-version"] = std::to_string(task.revision);
 
-    json config = {{"Image", def.at("image")}, {"Env", environment(def, over)}, {"Labels", labels}};
+    json config = {{"Image", def.at("image")}, {"Env", environment(task, def, over)}, {"Labels", labels}};
     if (over && over->contains("command")) config["Cmd"] = (*over)["command"];
     else if (def.contains("command")) config["Cmd"] = def["command"];
     if (def.contains("entryPoint")) config["Entrypoint"] = def["entryPoint"];

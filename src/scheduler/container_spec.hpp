@@ -3,6 +3,7 @@
 // container configuration: image, command, environment, ECS's labels, port publishing, limits,
 // volumes, health check, logging. Pure: no Docker calls, so every mapping is unit-testable.
 #include <nlohmann/json.hpp>
+#include <optional>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -27,7 +28,19 @@ struct TaskFacts {
     std::int64_t revision = 0;
     const nlohmann::json& task_definition;
     const nlohmann::json& overrides;  // the task's `overrides`
+    std::string region;
+    // ecsbox's address as containers reach it ("http://172.17.0.1:4566"); "" when unknown, and
+    // then containers get no metadata endpoint or AWS_ENDPOINT_URL.
+    std::string endpoint;
 };
+
+// The metadata path segment of a container: its Docker name. Parses back what
+// docker_container_name made; nullopt for anything else.
+struct ContainerKey {
+    std::string task_id;
+    std::string container_name;
+};
+std::optional<ContainerKey> parse_docker_container_name(const std::string& docker_name);
 
 // The Docker name of a task's container; deterministic, so a create retried after a crash
 // finds the container it made instead of making a second one.

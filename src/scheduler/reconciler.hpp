@@ -21,6 +21,7 @@ struct ReconcilerOptions {
     std::string runtime = "docker";  // recorded with the engine's facts
     std::size_t workers = 4;
     std::chrono::milliseconds poll{1000};
+    std::function<std::string()> container_endpoint = [] { return std::string(); };
 };
 
 class Reconciler {

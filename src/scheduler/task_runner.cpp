@@ -25,8 +25,16 @@ public:
     TaskStep(TaskRunnerDeps& deps, store::TaskRecord record, json task_definition)
         : m_deps(deps), m_record(std::move(record)), m_task(json::parse(m_record.body)),
           m_definition(std::move(task_definition)),
-          m_facts{deps.store.installation_id(), m_record.arn, m_record.arn.substr(m_record.arn.rfind('/') + 1), m_record.cluster_arn, m_record.family,
-                  m_definition.value("revision", std::int64_t{0}), m_definition, m_task["overrides"]} {}
+          m_facts{.installation_id = deps.store.installation_id(),
+                  .task_arn = m_record.arn,
+                  .task_id = m_record.arn.substr(m_record.arn.rfind('/') + 1),
+                  .cluster_arn = m_record.cluster_arn,
+                  .family = m_record.family,
+                  .revision = m_definition.value("revision", std::int64_t{0}),
+                  .task_definition = m_definition,
+                  .overrides = m_task["overrides"],
+                  .region = m_record.scope.region,
+                  .endpoint = deps.container_endpoint()} {}
 
     bool run() {
         // Accepting the task needs nothing from the engine, so it happens even while it is away.
@@ -286,8 +294,9 @@ private:
     std::map<std::string, docker::ContainerState> m_observed;
 };
 
-// "arn:...:task-definition/family:revision" -> its stored definition.
-std::optional<json> load_definition(store::Store& store, const store::TaskRecord& task) {
+}  // namespace
+
+std::optional<json> load_task_definition(store::Store& store, const store::TaskRecord& task) {
     const auto& arn = task.task_definition_arn;
     const auto slash = arn.rfind('/'), colon = arn.rfind(':');
     if (slash == std::string::npos || colon == std::string::npos || colon < slash) return std::nullopt;
@@ -297,12 +306,10 @@ std::optional<json> load_definition(store::Store& store, const store::TaskRecord
     return json::parse(row->body);
 }
 
-}  // namespace
-
 bool step_task(TaskRunnerDeps& deps, const std::string& task_arn) {
     auto record = deps.store.tasks().find(task_arn);
     if (!record || record->last_status == "STOPPED") return false;
-    auto definition = load_definition(deps.store, *record);
+    auto definition = load_task_definition(deps.store, *record);
     if (!definition) {
         // Deleted revisions keep their row until every task of theirs is gone; this is damage.
         deps.store.tasks().request_stop(task_arn, "TaskFailedToStart", "The task definition no longer exists.");

@@ -4,6 +4,9 @@
 // create, start in dependency order, stop, remove — and record what was observed. Every step
 // is safe to repeat and to interrupt: a crash at any point converges on the next step.
 // Not thread-safe for the same task: the Reconciler never runs two steps of one task at once.
+#include <functional>
+#include <nlohmann/json.hpp>
+#include <optional>
 #include <string>
 
 #include "docker/docker_client.hpp"
@@ -18,10 +21,15 @@ struct TaskRunnerDeps {
     docker::DockerClient& docker;
     const util::Clock& clock;
     util::Logger& log;
+    // ecsbox's address as containers reach it, or "" while unknown (see TaskFacts::endpoint).
+    std::function<std::string()> container_endpoint = [] { return std::string(); };
 };
 
 // Advances the task as far as it can go now. Returns true when the task needs another step
 // soon (it is still moving), false when it waits on the outside world or is finished.
 bool step_task(TaskRunnerDeps& deps, const std::string& task_arn);
+
+// The task's definition as registered ("arn:...:task-definition/family:revision"), if it still exists.
+std::optional<nlohmann::json> load_task_definition(store::Store& store, const store::TaskRecord& task);
 
 }  // namespace ecsbox::scheduler

@@ -60,6 +60,15 @@ std::optional<TaskRecord> TasksStore::find(const std::string& arn) {
     return read(*query);
 }
 
+std::optional<TaskRecord> TasksStore::find_by_id(const std::string& task_id) {
+    auto guard = m_db.lock();
+    // Task ARNs end in "/<id>" in every account, region and cluster.
+    auto query = m_db.prepare(std::string(k_select) + "WHERE substr(arn, -length(?1) - 1) = '/' || ?1 LIMIT 1");
+    query->bind_all(task_id);
+    if (!query->step()) return std::nullopt;
+    return read(*query);
+}
+
 std::vector<TaskRecord> TasksStore::list(const TaskQuery& q) {
     auto guard = m_db.lock();
     auto query = m_db.prepare(std::string(k_select) +

@@ -52,6 +52,8 @@ public:
 
     void insert(const Scope& scope, const TaskRecord& record);
     std::optional<TaskRecord> find(const std::string& arn);
+    // By the last segment of its ARN (ids are random, so unique across scopes).
+    std::optional<TaskRecord> find_by_id(const std::string& task_id);
     std::vector<TaskRecord> list(const TaskQuery& query);  // ordered by ARN
     // Tasks the reconciler still has work on: not yet STOPPED, in every account and region.
     std::vector<TaskRecord> unfinished();

@@ -188,6 +188,9 @@ public:
         if (const auto labels = config.find("Labels"); labels != config.end() && labels->is_object())
             for (const auto& [key, value] : labels->items())
                 if (value.is_string()) c.state.labels[key] = value.get<std::string>();
+        c.state.network_mode = config.value("HostConfig", json::object()).value("NetworkMode", "bridge");
+        if (c.state.network_mode == "bridge")
+            c.state.ipv4_addresses = {"172.17.0." + std::to_string(1 + m_next_container)};
         m_created[name] = config;
         m_created_names.push_back(name);
         const std::string id = c.state.id;
@@ -256,6 +259,16 @@ public:
             out.push_back({.id = id, .name = c.state.name, .state = c.state.status, .labels = c.state.labels});
         }
         return out;
+    }
+
+    std::optional<json> container_stats(const std::string& id) override {
+        std::lock_guard lock(m_mutex);
+        record("container_stats " + id);
+        const Container* c = find(id);
+        if (!c) return std::nullopt;
+        return json{{"id", c->state.id},
+                    {"name", "/" + c->state.name},
+                    {"memory_stats", {{"usage", c->state.running ? 4 << 20 : 0}}}};
     }
 
     std::string ensure_volume(const std::string& name, const json&) override {

@@ -1,9 +1,10 @@
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 #include <catch2/catch.hpp>
 
-using ecsbox::docker::parse_docker_time;
-using ecsbox::docker::parse_rfc3339;
+using ecsbox::util::format_rfc3339;
+using ecsbox::util::parse_docker_time;
+using ecsbox::util::parse_rfc3339;
 
 TEST_CASE("rfc3339 reads UTC date-times as epoch seconds", "[docker][rfc3339]") {
     CHECK(parse_rfc3339("1970-01-01T00:00:00Z") == 0.0);
@@ -47,4 +48,10 @@ TEST_CASE("docker times treat Go's zero time and the empty string as absent", "[
     CHECK_FALSE(parse_docker_time("").has_value());
     CHECK_FALSE(parse_docker_time("garbage").has_value());
     CHECK(parse_docker_time("2026-01-01T00:00:00.000000001Z") == 1767225600.0);
+}
+
+TEST_CASE("rfc3339 writes UTC with milliseconds, and reads back what it wrote", "[docker][rfc3339]") {
+    CHECK(format_rfc3339(0) == "1970-01-01T00:00:00.000Z");
+    CHECK(format_rfc3339(1767323045.678) == "2026-01-02T03:04:05.678Z");
+    CHECK(parse_rfc3339(format_rfc3339(1767323045.678)) == Approx(1767323045.678));
 }

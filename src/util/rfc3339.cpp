@@ -1,9 +1,11 @@
-#include "docker/rfc3339.hpp"
+#include "util/rfc3339.hpp"
 
 #include <cmath>
 #include <cstdint>
+#include <cstdio>
+#include <ctime>
 
-namespace ecsbox::docker {
+namespace ecsbox::util {
 
 namespace {
 
@@ -99,4 +101,15 @@ std::optional<double> parse_docker_time(std::string_view text) {
     return parse_rfc3339(text);
 }
 
-}  // namespace ecsbox::docker
+std::string format_rfc3339(double epoch_seconds) {
+    const auto ms_total = static_cast<std::int64_t>(std::llround(epoch_seconds * 1000));
+    const std::time_t seconds = static_cast<std::time_t>(ms_total / 1000);
+    std::tm utc{};
+    gmtime_r(&seconds, &utc);
+    char text[64];  // room for any int the compiler cannot rule out
+    std::snprintf(text, sizeof text, "%04d-%02d-%02dT%02d:%02d:%02d.%03dZ", utc.tm_year + 1900, utc.tm_mon + 1,
+                  utc.tm_mday, utc.tm_hour, utc.tm_min, utc.tm_sec, static_cast<int>(ms_total % 1000));
+    return text;
+}
+
+}  // namespace ecsbox::util
