@@ -1,7 +1,9 @@
 #include "ecr/ecr_service.hpp"
 
-#include "ecr/repositories.hpp"
+#include "ecr/auth.hpp"
+#include "ecr/lifecycle_policies.hpp"
 #include "ecr/registry_settings.hpp"
+#include "ecr/repositories.hpp"
 #include "ecr/repository_policies.hpp"
 #include "ecr/tags.hpp"
 
@@ -24,6 +26,10 @@ const std::pair<const char*, EcrHandler> k_handlers[] = {
     {"UntagResource", untag_resource},
     {"ListTagsForResource", list_tags_for_resource},
     {"DescribeRegistry", describe_registry},
+    {"GetAuthorizationToken", get_authorization_token},
+    {"PutLifecyclePolicy", put_lifecycle_policy},
+    {"GetLifecyclePolicy", get_lifecycle_policy},
+    {"DeleteLifecyclePolicy", delete_lifecycle_policy},
 };
 
 }  // namespace
