@@ -6,6 +6,7 @@
 #include "ecr/errors.hpp"
 #include "ecr/tags.hpp"
 #include "protocol/pagination.hpp"
+#include "registry/reference.hpp"
 
 namespace ecsbox::ecr {
 
@@ -87,6 +88,11 @@ json create_repository(EcrContext& ecr, const protocol::CallContext& call, const
     const auto registry_id = registry_id_of(call, input);
     const auto scope = scope_of(call);
     const auto name = input.at("repositoryName").get<std::string>();
+    // The model's pattern has already passed it; the registry's own rule decides what /v2/ will
+    // route, so a name it would refuse is never created.
+    if (!registry::valid_repository_name(name))
+        throw invalid_parameter("Invalid parameter at 'repositoryName' failed to satisfy constraint: 'must be a "
+                                "valid repository name': " + name);
     const auto tags = tags_from_request(input.value("tags", json::array()));
 
     json body = json::object();
