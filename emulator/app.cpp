@@ -9,6 +9,7 @@
 
 #include "docker/engine_client.hpp"
 #include "docker/null_engine.hpp"
+#include "ecr/ecr_service.hpp"
 #include "ecs/ecs_service.hpp"
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
@@ -64,6 +65,13 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         *m_dispatcher,
         std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecs_model())),
         *m_ecs);
+    m_auth_tokens = std::make_unique<registry::AuthTokens>(m_store->registry_secret());
+    m_ecr = std::make_unique<ecr::EcrContext>(
+        ecr::EcrContext{*m_store, m_clock, m_ids, *m_auth_tokens, registry_host(m_config)});
+    ecr::register_ecr_service(
+        *m_dispatcher,
+        std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecr_model())),
+        *m_ecr);
 
     m_server = make_server();
     if (!m_server->bind(m_config.host, m_config.port))

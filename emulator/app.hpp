@@ -11,9 +11,11 @@
 #include "agent/task_metadata.hpp"
 #include "config.hpp"
 #include "docker/docker_client.hpp"
+#include "ecr/ecr_context.hpp"
 #include "ecs/ecs_context.hpp"
 #include "http_server.hpp"
 #include "protocol/dispatcher.hpp"
+#include "registry/auth_token.hpp"
 #include "scheduler/reconciler.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
@@ -53,6 +55,8 @@ private:
     std::unique_ptr<docker::DockerClient> m_docker;
     std::unique_ptr<scheduler::Reconciler> m_reconciler;
     std::unique_ptr<ecs::EcsContext> m_ecs;
+    std::unique_ptr<registry::AuthTokens> m_auth_tokens;
+    std::unique_ptr<ecr::EcrContext> m_ecr;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
     std::unique_ptr<agent::TaskMetadata> m_metadata;
     std::unique_ptr<HttpServer> m_server;

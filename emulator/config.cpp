@@ -11,4 +11,12 @@ std::string default_data_dir() {
     return "/var/lib/ecsbox";
 }
 
+std::string registry_host(const Config& config) {
+    const auto& host = config.host;
+    const bool local = host == "127.0.0.1" || host == "0.0.0.0" || host == "localhost" || host == "::1" ||
+                       host == "::" || host.empty();
+    const std::string name = local ? "localhost" : host.find(':') != std::string::npos ? "[" + host + "]" : host;
+    return name + ":" + std::to_string(config.port);
+}
+
 }  // namespace ecsbox

@@ -23,4 +23,9 @@ struct Config {
 // $ECSBOX_DATA_DIR, else $XDG_DATA_HOME/ecsbox, else ~/.local/share/ecsbox.
 std::string default_data_dir();
 
+// "host:port" that clients name the built-in registry by (repository URIs, docker login). A
+// loopback or wildcard listen address becomes "localhost", which Docker trusts over plain HTTP
+// without an insecure-registries entry.
+std::string registry_host(const Config& config);
+
 }  // namespace ecsbox

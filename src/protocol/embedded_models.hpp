@@ -5,5 +5,6 @@
 namespace ecsbox::protocol {
 
 std::string_view embedded_ecs_model();
+std::string_view embedded_ecr_model();
 
 }  // namespace ecsbox::protocol

@@ -7,11 +7,13 @@ namespace ecsbox::protocol {
 
 namespace {
 
-// Region and service names go into ARNs and the store: only the characters AWS uses.
-bool is_name(std::string_view s) {
+// Region and service names go into ARNs and the store: only the characters AWS uses. Service
+// names may also have a dot: some clients sign with the endpoint prefix ("api.ecr").
+bool is_name(std::string_view s, bool allow_dot) {
     if (s.empty() || s.size() > 64) return false;
     for (const char c : s)
-        if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-'))
+        if (!(std::islower(static_cast<unsigned char>(c)) || std::isdigit(static_cast<unsigned char>(c)) || c == '-' ||
+              (allow_dot && c == '.')))
             return false;
     return true;
 }
@@ -34,7 +36,7 @@ std::optional<CredentialScope> parse_credential_scope(std::string_view authoriza
         if (slash == std::string_view::npos) break;
         pos = slash + 1;
     }
-    if (parts.size() != 5 || parts[4] != "aws4_request" || !is_name(parts[2]) || !is_name(parts[3]))
+    if (parts.size() != 5 || parts[4] != "aws4_request" || !is_name(parts[2], false) || !is_name(parts[3], true))
         return std::nullopt;
     return CredentialScope{std::string(parts[0]), std::string(parts[2]), std::string(parts[3])};
 }

@@ -114,6 +114,67 @@ const std::vector<std::string> k_migrations = {
     );
     CREATE INDEX tasks_unfinished ON tasks (last_status) WHERE last_status <> 'STOPPED';
     )sql",
+    // 3: ECR repositories, images and the registry's bookkeeping. Repository ids never repeat
+    // (AUTOINCREMENT), so an id held across a delete and a re-create cannot reach the new one.
+    // Everything below a repository goes with it through ON DELETE CASCADE.
+    R"sql(
+    CREATE TABLE ecr_repositories (
+        id                          INTEGER PRIMARY KEY AUTOINCREMENT,
+        account                     TEXT NOT NULL,
+        region                      TEXT NOT NULL,
+        name                        TEXT NOT NULL,
+        arn                         TEXT NOT NULL,
+        created_at                  REAL NOT NULL,
+        body                        TEXT NOT NULL,
+        policy                      TEXT,
+        lifecycle_policy            TEXT,
+        lifecycle_policy_updated_at REAL,
+        lifecycle_evaluated_at      REAL,
+        UNIQUE (account, region, name)
+    );
+    CREATE TABLE ecr_images (
+        repository_id       INTEGER NOT NULL REFERENCES ecr_repositories (id) ON DELETE CASCADE,
+        digest              TEXT NOT NULL,
+        manifest            TEXT NOT NULL,
+        media_type          TEXT NOT NULL,
+        artifact_media_type TEXT NOT NULL,
+        size                INTEGER NOT NULL,
+        pushed_at           REAL NOT NULL,
+        last_pull_at        REAL,
+        PRIMARY KEY (repository_id, digest)
+    );
+    CREATE INDEX ecr_images_by_digest ON ecr_images (digest);
+    CREATE TABLE ecr_image_tags (
+        repository_id INTEGER NOT NULL,
+        tag           TEXT NOT NULL,
+        digest        TEXT NOT NULL,
+        PRIMARY KEY (repository_id, tag),
+        FOREIGN KEY (repository_id, digest) REFERENCES ecr_images (repository_id, digest) ON DELETE CASCADE
+    );
+    CREATE INDEX ecr_image_tags_by_digest ON ecr_image_tags (repository_id, digest);
+    CREATE TABLE ecr_image_blobs (
+        repository_id INTEGER NOT NULL,
+        image_digest  TEXT NOT NULL,
+        blob_digest   TEXT NOT NULL,
+        PRIMARY KEY (repository_id, image_digest, blob_digest),
+        FOREIGN KEY (repository_id, image_digest) REFERENCES ecr_images (repository_id, digest) ON DELETE CASCADE
+    );
+    CREATE INDEX ecr_image_blobs_by_blob ON ecr_image_blobs (blob_digest, repository_id);
+    CREATE TABLE ecr_repository_blobs (
+        repository_id INTEGER NOT NULL REFERENCES ecr_repositories (id) ON DELETE CASCADE,
+        digest        TEXT NOT NULL,
+        size          INTEGER NOT NULL,
+        linked_at     REAL NOT NULL,
+        PRIMARY KEY (repository_id, digest)
+    );
+    CREATE INDEX ecr_repository_blobs_by_digest ON ecr_repository_blobs (digest, linked_at);
+    CREATE TABLE ecr_uploads (
+        id            TEXT PRIMARY KEY,
+        repository_id INTEGER NOT NULL REFERENCES ecr_repositories (id) ON DELETE CASCADE,
+        started_at    REAL NOT NULL
+    );
+    CREATE INDEX ecr_uploads_by_repository ON ecr_uploads (repository_id);
+    )sql",
 };
 
 int current_version(Database& db) {

@@ -4,13 +4,26 @@
 
 namespace ecsbox::store {
 
+namespace {
+
+// A value made once, at random, the first time the data directory is used, and kept after.
+std::string random_meta_value(Database& db, const std::string& key, int random_bytes) {
+    auto guard = db.lock();
+    db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES (?1, lower(hex(randomblob(?2))))")
+        ->bind_all(key, random_bytes)
+        .run();
+    auto query = db.prepare("SELECT value FROM meta WHERE key = ?1");
+    query->bind_all(key);
+    query->step();
+    return query->text(0);
+}
+
+}  // namespace
+
 Store::Store(const std::string& data_dir) : m_db(data_dir + "/ecsbox.db") {
     migrate(m_db);
-    auto guard = m_db.lock();
-    m_db.prepare("INSERT OR IGNORE INTO meta (key, value) VALUES ('installation_id', lower(hex(randomblob(16))))")->run();
-    auto query = m_db.prepare("SELECT value FROM meta WHERE key = 'installation_id'");
-    query->step();
-    m_installation_id = query->text(0);
+    m_installation_id = random_meta_value(m_db, "installation_id", 16);
+    m_registry_secret = random_meta_value(m_db, "registry_secret", 32);
 }
 
 }  // namespace ecsbox::store

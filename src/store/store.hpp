@@ -7,6 +7,8 @@
 #include "store/clusters_store.hpp"
 #include "store/container_instances_store.hpp"
 #include "store/db.hpp"
+#include "store/ecr_images_store.hpp"
+#include "store/ecr_repositories_store.hpp"
 #include "store/tags_store.hpp"
 #include "store/task_definitions_store.hpp"
 #include "store/tasks_store.hpp"
@@ -22,6 +24,10 @@ public:
     // ecsbox instances sharing one Docker engine never take each other's containers for orphans.
     const std::string& installation_id() const { return m_installation_id; }
 
+    // A random secret made when the data directory was first used, that signs registry auth
+    // tokens: a token stays valid across restarts, and only this data directory can make one.
+    const std::string& registry_secret() const { return m_registry_secret; }
+
     // Groups several mutations into one atomic unit; nests.
     [[nodiscard]] Transaction transaction() { return Transaction(m_db); }
 
@@ -31,16 +37,21 @@ public:
     AccountSettingsStore& account_settings() { return m_account_settings; }
     TasksStore& tasks() { return m_tasks; }
     ContainerInstancesStore& container_instances() { return m_container_instances; }
+    EcrRepositoriesStore& ecr_repositories() { return m_ecr_repositories; }
+    EcrImagesStore& ecr_images() { return m_ecr_images; }
 
 private:
     Database m_db;
     std::string m_installation_id;
+    std::string m_registry_secret;
     ClustersStore m_clusters{m_db};
     TaskDefinitionsStore m_task_definitions{m_db};
     TagsStore m_tags{m_db};
     AccountSettingsStore m_account_settings{m_db};
     TasksStore m_tasks{m_db};
     ContainerInstancesStore m_container_instances{m_db};
+    EcrRepositoriesStore m_ecr_repositories{m_db};
+    EcrImagesStore m_ecr_images{m_db};
 };
 
 }  // namespace ecsbox::store

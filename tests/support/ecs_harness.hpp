@@ -10,18 +10,10 @@
 #include "protocol/dispatcher.hpp"
 #include "protocol/embedded_models.hpp"
 #include "support/fake_clock.hpp"
+#include "support/reply.hpp"
 #include "support/temp_dir.hpp"
 
 namespace ecsbox::testing {
-
-struct Reply {
-    int status = 0;
-    nlohmann::json body;
-    protocol::HttpResponse raw;
-
-    std::string error_code() const { return body.value("__type", ""); }
-    std::string message() const { return body.value("message", ""); }
-};
 
 // The ECS model is parsed once per test binary: it is immutable and parsing it is the slow part.
 inline std::shared_ptr<const protocol::ServiceModel> ecs_model() {

@@ -127,3 +127,24 @@ TEST_CASE("over HTTP, a body above the limit and an unknown path get AWS-shaped 
     app.stop();
     server.join();
 }
+
+TEST_CASE("over HTTP, ECR answers on the same port and names the registry by localhost", "[emulator][app]") {
+    TempDir dir;
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    const int port = free_port();
+    auto config = config_for(dir.path(), port);
+    config.runtime = "none";
+    App app(config, log);
+    std::thread server([&] { app.run(); });
+
+    httplib::Client client("127.0.0.1", port);
+    const httplib::Headers target = {{"X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.CreateRepository"}};
+    const auto created = client.Post("/", target, R"({"repositoryName": "team/app"})", "application/x-amz-json-1.1");
+    REQUIRE(created);
+    CHECK(created->status == 200);
+    CHECK(nlohmann::json::parse(created->body)["repository"]["repositoryUri"] ==
+          "localhost:" + std::to_string(port) + "/team/app");
+    app.stop();
+    server.join();
+}

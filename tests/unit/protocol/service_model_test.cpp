@@ -17,6 +17,14 @@ TEST_CASE("the embedded ECS model names its JSON target prefix and every operati
                          [](const Operation& a, const Operation& b) { return a.name < b.name; }));
 }
 
+TEST_CASE("the embedded ECR model names its JSON target prefix and signing name", "[protocol][model]") {
+    const auto model = ServiceModel::parse(embedded_ecr_model());
+    CHECK(model.target_prefix() == "AmazonEC2ContainerRegistry_V20150921");
+    CHECK(model.signing_name() == "ecr");
+    CHECK(model.find_operation("CreateRepository"));
+    CHECK(model.find_operation("GetAuthorizationToken"));
+}
+
 TEST_CASE("shapes keep members, required lists, enums and limits", "[protocol][model]") {
     const auto& model = *ecs_model();
     const auto* op = model.find_operation("DeleteTaskDefinitions");

@@ -23,3 +23,11 @@ TEST_CASE("headers that are not SigV4, or whose scope is malformed, give nothing
     CHECK_FALSE(parse_credential_scope("AWS4-HMAC-SHA256 Credential=AK/20260101/../../ecs/aws4_request"));
     CHECK_FALSE(parse_credential_scope("AWS4-HMAC-SHA256 Credential=AK/20260101//ecs/aws4_request"));
 }
+
+TEST_CASE("a service signed by its endpoint prefix keeps its dot; a region never has one", "[protocol][sigv4]") {
+    const auto scope = parse_credential_scope("AWS4-HMAC-SHA256 Credential=AK/20260101/us-west-2/api.ecr/aws4_request");
+    REQUIRE(scope);
+    CHECK(scope->service == "api.ecr");
+    CHECK(scope->region == "us-west-2");
+    CHECK_FALSE(parse_credential_scope("AWS4-HMAC-SHA256 Credential=AK/20260101/us.west/ecr/aws4_request"));
+}

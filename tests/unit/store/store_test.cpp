@@ -98,3 +98,18 @@ TEST_CASE("a data directory keeps one installation id across reopening", "[store
     TempDir other;
     CHECK(Store(other.path()).installation_id() != first);
 }
+
+TEST_CASE("the registry secret is made once per data directory and differs from the installation id",
+          "[store][store_open]") {
+    TempDir dir;
+    std::string first;
+    {
+        Store store(dir.path());
+        first = store.registry_secret();
+        CHECK(first.size() == 64);
+        CHECK(first != store.installation_id());
+    }
+    CHECK(Store(dir.path()).registry_secret() == first);
+    TempDir other;
+    CHECK(Store(other.path()).registry_secret() != first);
+}

@@ -1,0 +1,30 @@
+#pragma once
+// What ECR handlers work with: the store, the clock, the registry's token signer, and the host
+// clients reach the built-in registry at. Handlers are plain functions (context, call, input)
+// -> output; they never touch the blob store or Docker.
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "protocol/dispatcher.hpp"
+#include "registry/auth_token.hpp"
+#include "store/store.hpp"
+#include "util/clock.hpp"
+#include "util/ids.hpp"
+
+namespace ecsbox::ecr {
+
+using nlohmann::json;
+
+struct EcrContext {
+    store::Store& store;
+    const util::Clock& clock;
+    util::IdGenerator& ids;
+    const registry::AuthTokens& auth_tokens;
+    // "host:port" of the registry as clients should name it: repositoryUri is
+    // "<registry_host>/<name>" and proxyEndpoint "http://<registry_host>".
+    std::string registry_host;
+};
+
+inline store::Scope scope_of(const protocol::CallContext& call) { return {call.account_id, call.region}; }
+
+}  // namespace ecsbox::ecr
