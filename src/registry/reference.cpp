@@ -16,8 +16,7 @@ bool is_lower_alnum(char c) { return (c >= 'a' && c <= 'z') || (c >= '0' && c <=
 bool is_alnum(char c) { return is_lower_alnum(c) || (c >= 'A' && c <= 'Z'); }
 bool is_lower_hex(char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); }
 
-// `[a-z0-9]+(?:[<separators>][a-z0-9]+)*`: runs of lower-case letters and digits joined by single
-// separators, so no component is empty and none starts or ends with a separator.
+// `[a-z0-9]+(?:[<separators>][a-z0-9]+)*`: runs joined by single separators.
 bool separated_lower_alnum_runs(std::string_view text, std::string_view separators) {
     bool after_separator = true;  // the text must start with a run
     for (const char c : text) {
@@ -32,7 +31,32 @@ bool separated_lower_alnum_runs(std::string_view text, std::string_view separato
     return !after_separator;  // not empty, and does not end with a separator
 }
 
-bool valid_path_component(std::string_view component) { return separated_lower_alnum_runs(component, "._-"); }
+// `[a-z0-9]+((\.|_|__|-+)[a-z0-9]+)*`: runs of lower-case letters and digits joined by a
+// separator ('.', '_', "__" or any number of '-'), so no component is empty and none starts or
+// ends with a separator, and ".." never appears.
+bool valid_path_component(std::string_view component) {
+    std::size_t i = 0;
+    const auto run = [&] {
+        const std::size_t start = i;
+        while (i < component.size() && is_lower_alnum(component[i])) ++i;
+        return i > start;
+    };
+    if (!run()) return false;
+    while (i < component.size()) {
+        const char c = component[i];
+        if (c == '.') {
+            ++i;
+        } else if (c == '_') {
+            i += component.substr(i, 2) == "__" ? 2 : 1;
+        } else if (c == '-') {
+            while (i < component.size() && component[i] == '-') ++i;
+        } else {
+            return false;
+        }
+        if (!run()) return false;
+    }
+    return true;
+}
 
 }  // namespace
 

@@ -54,11 +54,14 @@ TEST_CASE("repository name components start and end with a letter or digit", "[r
     CHECK_FALSE(valid_repository_name("a/b-"));
 }
 
-TEST_CASE("repository names allow one separator at a time", "[registry][reference]") {
+TEST_CASE("repository names join runs with '.', '_', '__' or any number of '-', as ECR's model says", "[registry][reference]") {
     CHECK_FALSE(valid_repository_name("a..b"));
     CHECK_FALSE(valid_repository_name("a.-b"));
-    CHECK_FALSE(valid_repository_name("a--b"));
-    CHECK_FALSE(valid_repository_name("a__b"));
+    CHECK_FALSE(valid_repository_name("a___b"));
+    CHECK_FALSE(valid_repository_name("a_-b"));
+    CHECK(valid_repository_name("a--b"));
+    CHECK(valid_repository_name("a---b"));
+    CHECK(valid_repository_name("a__b"));
     CHECK(valid_repository_name("a-b-c"));
 }
 
