@@ -247,15 +247,30 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
 
     json tasks = json::array(), failures = json::array();
     auto tx = ecs.store.transaction();
+    // A retry with the same clientToken answers what the first request did and starts nothing.
+    const auto token = input.value("clientToken", "");
+    json request = input;
+    request.erase("clientToken");
+    if (!token.empty()) {
+        if (const auto first = ecs.store.client_tokens().find(scope, "RunTask", token)) {
+            if (first->request != request.dump())
+                throw invalid_parameter("The clientToken '" + token +
+                                        "' was already used by a RunTask request with different parameters.");
+            return json::parse(first->response);
+        }
+    }
     const auto instance = ensure_local_instance(ecs, scope, cluster.arn, cluster.name);
     if (instance.status != "ACTIVE") throw invalid_parameter("No Container Instances were found in your cluster.");
     auto remaining = remaining_resources(ecs, instance);
     auto facts = instance_facts(ecs, instance);
     for (int i = 0; i < count; ++i)
         place_task(ecs, scope, cluster, plan, instance, remaining, facts, input, tasks, failures);
+    const json response = {{"tasks", tasks}, {"failures", failures}};
+    if (!token.empty())
+        ecs.store.client_tokens().record(scope, "RunTask", token, {request.dump(), response.dump(), ecs.clock.now()});
     tx.commit();
     if (!tasks.empty()) ecs.desired_state_changed();
-    return {{"tasks", tasks}, {"failures", failures}};
+    return response;
 }
 
 json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
@@ -351,8 +366,11 @@ json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& 
 
 std::size_t purge_stopped_tasks(EcsContext& ecs) {
     auto tx = ecs.store.transaction();
-    const auto arns = ecs.store.tasks().purge_stopped(ecs.clock.now() - ecs.stopped_task_retention);
+    const auto before = ecs.clock.now() - ecs.stopped_task_retention;
+    const auto arns = ecs.store.tasks().purge_stopped(before);
     for (const auto& arn : arns) ecs.store.tags().remove_all(arn);
+    // A token outlives its request by as long as a stopped task stays describable.
+    ecs.store.client_tokens().purge(before);
     tx.commit();
     return arns.size();
 }

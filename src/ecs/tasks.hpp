@@ -15,7 +15,8 @@ json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& 
 // The AWS-shaped task: the reconciler's document with the desired state laid over it.
 json task_json(const store::TaskRecord& record);
 
-// Removes tasks that have been STOPPED longer than the retention, with their tags.
+// Removes tasks that have been STOPPED longer than the retention, with their tags, and
+// RunTask client tokens as old.
 std::size_t purge_stopped_tasks(EcsContext& ecs);
 
 }  // namespace ecsbox::ecs

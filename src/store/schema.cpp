@@ -175,6 +175,20 @@ const std::vector<std::string> k_migrations = {
     );
     CREATE INDEX ecr_uploads_by_repository ON ecr_uploads (repository_id);
     )sql",
+    // 4: idempotency tokens of requests that create things (RunTask's clientToken)
+    R"sql(
+    CREATE TABLE client_tokens (
+        account    TEXT NOT NULL,
+        region     TEXT NOT NULL,
+        operation  TEXT NOT NULL,
+        token      TEXT NOT NULL,
+        request    TEXT NOT NULL,
+        response   TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        PRIMARY KEY (account, region, operation, token)
+    );
+    CREATE INDEX client_tokens_by_age ON client_tokens (created_at);
+    )sql",
 };
 
 int current_version(Database& db) {

@@ -4,6 +4,7 @@
 #include <string>
 
 #include "store/account_settings_store.hpp"
+#include "store/client_tokens_store.hpp"
 #include "store/clusters_store.hpp"
 #include "store/container_instances_store.hpp"
 #include "store/db.hpp"
@@ -37,6 +38,7 @@ public:
     AccountSettingsStore& account_settings() { return m_account_settings; }
     TasksStore& tasks() { return m_tasks; }
     ContainerInstancesStore& container_instances() { return m_container_instances; }
+    ClientTokensStore& client_tokens() { return m_client_tokens; }
     EcrRepositoriesStore& ecr_repositories() { return m_ecr_repositories; }
     EcrImagesStore& ecr_images() { return m_ecr_images; }
 
@@ -50,6 +52,7 @@ private:
     AccountSettingsStore m_account_settings{m_db};
     TasksStore m_tasks{m_db};
     ContainerInstancesStore m_container_instances{m_db};
+    ClientTokensStore m_client_tokens{m_db};
     EcrRepositoriesStore m_ecr_repositories{m_db};
     EcrImagesStore m_ecr_images{m_db};
 };

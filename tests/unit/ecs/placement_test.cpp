@@ -1,5 +1,6 @@
 #include <catch2/catch.hpp>
 
+#include "ecs/tasks.hpp"
 #include "support/task_harness.hpp"
 
 using ecsbox::testing::TaskHarness;
@@ -106,4 +107,36 @@ TEST_CASE("ListContainerInstances filters with the cluster query language", "[ec
     CHECK_FALSE(busy.contains("nextToken"));
     const auto bad = h.ecs().call("ListContainerInstances", {{"filter", "attribute:x =="}});
     CHECK(bad.error_code() == "InvalidParameterException");
+}
+
+TEST_CASE("RunTask with a clientToken it has seen answers as before and starts nothing", "[ecs][tasks]") {
+    TaskHarness h;
+    h.register_definition(small_definition("web"));
+    const json request = {{"taskDefinition", "web"}, {"count", 2}, {"clientToken", "retry-1"}};
+    const auto first = h.ecs().ok("RunTask", request);
+    const auto again = h.ecs().ok("RunTask", request);
+    CHECK(again == first);
+    CHECK(h.ecs().ok("ListTasks")["taskArns"].size() == 2);
+
+    auto changed = request;
+    changed["count"] = 1;
+    const auto reply = h.ecs().call("RunTask", changed);
+    CHECK(reply.error_code() == "InvalidParameterException");
+    CHECK_THAT(reply.message(), Catch::Contains("retry-1"));
+
+    auto other = request;
+    other["clientToken"] = "retry-2";
+    CHECK(h.ecs().ok("RunTask", other)["tasks"].size() == 2);
+    CHECK(h.ecs().ok("ListTasks")["taskArns"].size() == 4);
+}
+
+TEST_CASE("client tokens are forgotten with the tasks' retention", "[ecs][tasks]") {
+    TaskHarness h;
+    h.register_definition(small_definition("web"));
+    const json request = {{"taskDefinition", "web"}, {"clientToken", "old"}};
+    h.ecs().ok("RunTask", request);
+    h.ecs().clock().advance(3601);
+    ecsbox::ecs::purge_stopped_tasks(h.ecs().ecs());
+    h.ecs().ok("RunTask", request);
+    CHECK(h.ecs().ok("ListTasks")["taskArns"].size() == 2);
 }

@@ -47,7 +47,7 @@ TEST_CASE("migrating a fresh database brings it to the latest schema version", "
     migrate(db);
     CHECK(latest_schema_version() >= 1);
     CHECK(user_version(db) == latest_schema_version());
-    CHECK(tables(db) == std::vector<std::string>{"account_settings", "attributes", "clusters", "container_instances",
+    CHECK(tables(db) == std::vector<std::string>{"account_settings", "attributes", "client_tokens", "clusters", "container_instances",
                                                  "ecr_image_blobs", "ecr_image_tags", "ecr_images", "ecr_repositories",
                                                  "ecr_repository_blobs", "ecr_uploads", "engines", "meta",
                                                  "sqlite_sequence", "tags", "task_definition_families",
