@@ -1,5 +1,6 @@
 #include "app.hpp"
 
+#include <algorithm>
 #include <cerrno>
 #include <chrono>
 #include <cstdlib>
@@ -14,7 +15,9 @@
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
 #include "protocol/embedded_models.hpp"
+#include "registry/repository_uri.hpp"
 #include "store/schema.hpp"
+#include "util/base64.hpp"
 
 namespace ecsbox {
 
@@ -55,7 +58,10 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
     }
     m_reconciler = std::make_unique<scheduler::Reconciler>(
         *m_store, *m_docker, m_clock, m_log,
-        scheduler::ReconcilerOptions{.runtime = m_config.runtime, .container_endpoint = [this] { return container_endpoint(); }});
+        scheduler::ReconcilerOptions{
+            .runtime = m_config.runtime,
+            .container_endpoint = [this] { return container_endpoint(); },
+            .resolve_image = [this](const std::string& image, const store::Scope& scope) { return image_source(image, scope); }});
     m_metadata = std::make_unique<agent::TaskMetadata>(*m_store, *m_docker);
     m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, m_config.task_definition_deletion_delay});
     m_ecs->desired_state_changed = [this] { m_reconciler->wake(); };
@@ -91,6 +97,19 @@ std::unique_ptr<HttpServer> App::make_server() {
         return response;
     });
     return server;
+}
+
+scheduler::ImageSource App::image_source(const std::string& image, const store::Scope& task_scope) const {
+    const auto host = registry_host(m_config);
+    const auto local = registry::resolve_registry_image(image, host, task_scope);
+    if (!local) return {image, ""};
+    // The engine pulls from ecsbox as `docker login` would: user AWS, a fresh token as password.
+    const auto token = m_auth_tokens->mint(local->scope.account, local->scope.region, m_clock.now() + 3600);
+    const nlohmann::json credentials = {{"username", "AWS"}, {"password", token}, {"serveraddress", host}};
+    auto encoded = util::base64_encode(credentials.dump());
+    std::replace(encoded.begin(), encoded.end(), '+', '-');  // the engine reads base64url
+    std::replace(encoded.begin(), encoded.end(), '/', '_');
+    return {local->reference, encoded};
 }
 
 std::string App::container_endpoint() const {

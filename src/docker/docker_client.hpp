@@ -91,7 +91,8 @@ public:
     // nullopt when the image is not present locally.
     virtual std::optional<ImageInfo> inspect_image(const std::string& reference) = 0;
     // Pulls `reference`; throws DockerError with the engine's message when the pull fails.
-    virtual void pull_image(const std::string& reference) = 0;
+    // `registry_auth` is the engine's X-Registry-Auth value (base64url JSON credentials), or "".
+    virtual void pull_image(const std::string& reference, const std::string& registry_auth) = 0;
 
     // `config` is the body of POST /containers/create. Returns the new container's id.
     virtual std::string create_container(const std::string& name, const nlohmann::json& config) = 0;

@@ -160,6 +160,7 @@ struct EngineClient::Request {
     long stall_seconds = 0;                   // 0: none
     const std::function<void(std::string_view)>* on_chunk = nullptr;
     const std::atomic<bool>* stop = nullptr;
+    std::vector<std::string> headers{};  // "Name: value"
 };
 
 struct EngineClient::Response {
@@ -205,6 +206,7 @@ EngineClient::Response EngineClient::send(const Request& request) {
 
     // Without "Expect:" curl waits up to a second for a 100-continue before sending a large body.
     CurlList headers(curl_slist_append(nullptr, "Expect:"), &curl_slist_free_all);
+    for (const auto& header : request.headers) headers.reset(curl_slist_append(headers.release(), header.c_str()));
     if (request.body) {
         headers.reset(curl_slist_append(headers.release(), "Content-Type: application/json"));
         curl_easy_setopt(h, CURLOPT_POSTFIELDSIZE_LARGE, static_cast<curl_off_t>(request.body->size()));
@@ -309,7 +311,7 @@ std::optional<ImageInfo> EngineClient::inspect_image(const std::string& referenc
     return image;
 }
 
-void EngineClient::pull_image(const std::string& reference) {
+void EngineClient::pull_image(const std::string& reference, const std::string& registry_auth) {
     const ImageReference parsed = parse_image_reference(reference);
     // The pull answers 200 at once and then streams progress as JSON lines; a failure after
     // that point arrives as a line with "error" (and "errorDetail"), not as a status.
@@ -326,8 +328,10 @@ void EngineClient::pull_image(const std::string& reference) {
     };
     const std::string path = "/images/create?fromImage=" + encode(parsed.repository) +
                              "&tag=" + encode(parsed.pull_tag());
+    std::vector<std::string> headers;
+    if (!registry_auth.empty()) headers.push_back("X-Registry-Auth: " + registry_auth);
     check(send({.method = "POST", .path = path, .timeout_seconds = 0, .stall_seconds = k_pull_stall_s,
-                .on_chunk = &on_chunk}));
+                .on_chunk = &on_chunk, .headers = std::move(headers)}));
     if (!stream_error.empty()) throw DockerError(500, stream_error);
 }
 

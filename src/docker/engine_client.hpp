@@ -29,7 +29,7 @@ public:
     EngineInfo info() override;
 
     std::optional<ImageInfo> inspect_image(const std::string& reference) override;
-    void pull_image(const std::string& reference) override;
+    void pull_image(const std::string& reference, const std::string& registry_auth) override;
 
     std::string create_container(const std::string& name, const nlohmann::json& config) override;
     void start_container(const std::string& id) override;

@@ -18,7 +18,7 @@ public:
     bool ping() override { return true; }
     EngineInfo info() override;
     std::optional<ImageInfo> inspect_image(const std::string& reference) override;
-    void pull_image(const std::string&) override {}
+    void pull_image(const std::string&, const std::string&) override {}
     std::string create_container(const std::string& name, const nlohmann::json& config) override;
     void start_container(const std::string& id) override;
     void stop_container(const std::string& id, int timeout_seconds) override;

@@ -22,6 +22,7 @@ struct ReconcilerOptions {
     std::size_t workers = 4;
     std::chrono::milliseconds poll{1000};
     std::function<std::string()> container_endpoint = [] { return std::string(); };
+    ImageResolver resolve_image = [](const std::string& image, const store::Scope&) { return ImageSource{image, ""}; };
 };
 
 class Reconciler {

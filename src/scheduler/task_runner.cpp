@@ -62,6 +62,10 @@ private:
         throw std::logic_error("container " + name + " is not in task " + m_record.arn);
     }
 
+    ImageSource image_of(const json& def) const {
+        return m_deps.resolve_image(def["image"].get<std::string>(), m_record.scope);
+    }
+
     const docker::ContainerState* observed(const std::string& name) const {
         const auto it = m_observed.find(name);
         return it == m_observed.end() ? nullptr : &it->second;
@@ -132,20 +136,20 @@ private:
         for (const auto& def : m_definition["containerDefinitions"]) {
             const auto name = def["name"].get<std::string>();
             if (observed(name)) continue;
-            const auto image = def["image"].get<std::string>();
-            auto info = m_deps.docker.inspect_image(image);
+            const auto source = image_of(def);
+            auto info = m_deps.docker.inspect_image(source.reference);
             if (!info) {
                 if (!m_task.contains("pullStartedAt")) {
                     m_task["pullStartedAt"] = now;
                     save(m_record.last_status);
                 }
                 try {
-                    m_deps.docker.pull_image(image);
+                    m_deps.docker.pull_image(source.reference, source.registry_auth);
                 } catch (const docker::DockerError& e) {
                     if (e.unreachable()) throw;
                     return fail("TaskFailedToStart", "CannotPullContainerError: " + std::string(e.what()), name);
                 }
-                info = m_deps.docker.inspect_image(image);
+                info = m_deps.docker.inspect_image(source.reference);
             }
             if (info) container(name)["imageDigest"] = info->repo_digests.empty() ? info->id : info->repo_digests.front().substr(info->repo_digests.front().find('@') + 1);
         }
@@ -157,8 +161,12 @@ private:
             for (const auto& def : m_definition["containerDefinitions"]) {
                 const auto name = def["name"].get<std::string>();
                 if (observed(name)) continue;
+                // The container runs the image as the engine knows it (ecsbox's registry images
+                // by their local address); ECS keeps reporting the image as the definition names it.
+                json local = def;
+                local["image"] = image_of(def).reference;
                 const auto id = m_deps.docker.create_container(docker_container_name(m_facts.task_id, name),
-                                                               container_config(m_facts, def));
+                                                               container_config(m_facts, local));
                 if (auto state = m_deps.docker.inspect_container(id)) m_observed.emplace(name, std::move(*state));
                 container(name)["runtimeId"] = id;
             }

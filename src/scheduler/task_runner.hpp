@@ -16,6 +16,14 @@
 
 namespace ecsbox::scheduler {
 
+// Where the engine gets a task's image: the reference to pull and create from, and the
+// credentials for its registry ("" for none).
+struct ImageSource {
+    std::string reference;
+    std::string registry_auth;
+};
+using ImageResolver = std::function<ImageSource(const std::string& image, const store::Scope& task_scope)>;
+
 struct TaskRunnerDeps {
     store::Store& store;
     docker::DockerClient& docker;
@@ -23,6 +31,8 @@ struct TaskRunnerDeps {
     util::Logger& log;
     // ecsbox's address as containers reach it, or "" while unknown (see TaskFacts::endpoint).
     std::function<std::string()> container_endpoint = [] { return std::string(); };
+    // Images of ecsbox's own registry are pulled from it with a token; others as they are named.
+    ImageResolver resolve_image = [](const std::string& image, const store::Scope&) { return ImageSource{image, ""}; };
 };
 
 // Advances the task as far as it can go now. Returns true when the task needs another step

@@ -114,6 +114,11 @@ public:
         std::lock_guard lock(m_mutex);
         return m_pulls;
     }
+    // The X-Registry-Auth each pull carried, in order ("" for none).
+    std::vector<std::string> pull_auths() const {
+        std::lock_guard lock(m_mutex);
+        return m_pull_auths;
+    }
     std::set<std::string> volumes() const {
         std::lock_guard lock(m_mutex);
         return m_volumes;
@@ -162,9 +167,10 @@ public:
         return docker::ImageInfo{.id = it->second, .repo_digests = {}};
     }
 
-    void pull_image(const std::string& reference) override {
+    void pull_image(const std::string& reference, const std::string& registry_auth) override {
         std::lock_guard lock(m_mutex);
         record("pull " + reference);
+        m_pull_auths.push_back(registry_auth);
         m_pulls.push_back(reference);
         const std::string key = normalize(reference);
         if (!m_pullable.count(key)) throw docker::DockerError(500, m_pull_error);
@@ -444,6 +450,7 @@ private:
     std::vector<std::string> m_created_names;
     std::vector<std::pair<std::string, int>> m_stops;
     std::vector<std::string> m_pulls;
+    std::vector<std::string> m_pull_auths;
     std::set<std::string> m_volumes;
 };
 

@@ -17,7 +17,8 @@ using json = nlohmann::json;
 // step by step from the test thread, so every intermediate state can be looked at.
 class TaskHarness {
 public:
-    explicit TaskHarness(std::string container_endpoint = "") : m_docker(&m_ecs.clock()), m_endpoint(std::move(container_endpoint)) {
+    explicit TaskHarness(std::string container_endpoint = "", scheduler::ImageResolver resolve_image = {})
+        : m_docker(&m_ecs.clock()), m_endpoint(std::move(container_endpoint)), m_resolve_image(std::move(resolve_image)) {
         m_docker.add_image("app:1");
         m_docker.add_image("sidecar:1");
         m_reconciler = make_reconciler();
@@ -61,9 +62,9 @@ public:
 
 private:
     std::unique_ptr<ecsbox::scheduler::Reconciler> make_reconciler() {
-        return std::make_unique<ecsbox::scheduler::Reconciler>(m_ecs.store(), m_docker, m_ecs.clock(), m_log,
-                                                               ecsbox::scheduler::ReconcilerOptions{
-                                                                   .container_endpoint = [this] { return m_endpoint; }});
+        scheduler::ReconcilerOptions options{.container_endpoint = [this] { return m_endpoint; }};
+        if (m_resolve_image) options.resolve_image = m_resolve_image;
+        return std::make_unique<scheduler::Reconciler>(m_ecs.store(), m_docker, m_ecs.clock(), m_log, std::move(options));
     }
     std::string snapshot() {
         std::string out;
@@ -74,6 +75,7 @@ private:
     EcsHarness m_ecs;
     FakeDocker m_docker;
     std::string m_endpoint;
+    scheduler::ImageResolver m_resolve_image;
     std::ostringstream m_log_sink;
     ecsbox::util::Logger m_log{m_log_sink, ecsbox::util::LogLevel::error};
     std::unique_ptr<ecsbox::scheduler::Reconciler> m_reconciler;

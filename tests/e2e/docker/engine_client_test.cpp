@@ -141,7 +141,7 @@ TEST_CASE("a pull from an unreachable registry fails with the engine's reason", 
     EngineClient docker(engine());
     const auto start = std::chrono::steady_clock::now();
     try {
-        docker.pull_image("127.0.0.1:1/nothing:latest");
+        docker.pull_image("127.0.0.1:1/nothing:latest", "");
         FAIL("the pull succeeded");
     } catch (const DockerError& e) {
         INFO(e.what());

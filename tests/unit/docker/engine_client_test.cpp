@@ -146,7 +146,7 @@ TEST_CASE("a pull splits the reference and fails on an error line though the sta
     engine.server().Post("/v1.43/images/create", [&](const httplib::Request& req, httplib::Response& res) {
         const std::string from = req.get_param_value("fromImage");
         const std::string tag = req.get_param_value("tag");
-        queries.push_back(from + " " + tag);
+        queries.push_back(from + " " + tag + " " + req.get_header_value("X-Registry-Auth"));
         std::string body = R"({"status":"Pulling from app","id":"v1"})" "\r\n";
         if (from == "localhost:4566/broken")
             body += R"({"errorDetail":{"message":"manifest unknown: v9"},"error":"manifest unknown: v9"})" "\r\n";
@@ -156,10 +156,11 @@ TEST_CASE("a pull splits the reference and fails on an error line though the sta
     });
     EngineClient docker(parse_docker_host(engine.start()));
 
-    CHECK_NOTHROW(docker.pull_image("localhost:4566/team/app:v1"));
-    CHECK_THROWS_WITH(docker.pull_image("localhost:4566/broken:v9"), "manifest unknown: v9");
-    CHECK_NOTHROW(docker.pull_image("nginx"));
-    CHECK(queries == std::vector<std::string>{"localhost:4566/team/app v1", "localhost:4566/broken v9", "nginx latest"});
+    CHECK_NOTHROW(docker.pull_image("localhost:4566/team/app:v1", "eyJ1c2VybmFtZSI6IkFXUyJ9"));
+    CHECK_THROWS_WITH(docker.pull_image("localhost:4566/broken:v9", ""), "manifest unknown: v9");
+    CHECK_NOTHROW(docker.pull_image("nginx", ""));
+    CHECK(queries == std::vector<std::string>{"localhost:4566/team/app v1 eyJ1c2VybmFtZSI6IkFXUyJ9",
+                                              "localhost:4566/broken v9 ", "nginx latest "});
 }
 
 TEST_CASE("events split across chunks arrive whole, and stop ends the stream at once", "[docker][engine_client]") {

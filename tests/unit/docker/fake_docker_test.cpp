@@ -64,11 +64,11 @@ TEST_CASE("fake docker images: present, pullable, or failing with the configured
                          Catch::Predicate<DockerError>([](const DockerError& e) { return e.status() == 404; }));
 
     docker.add_pullable("web:1");
-    docker.pull_image("web:1");
+    docker.pull_image("web:1", "");
     CHECK(docker.inspect_image("web:1"));
 
     docker.set_pull_error("manifest unknown");
-    CHECK_THROWS_WITH(docker.pull_image("nothing:latest"), "manifest unknown");
+    CHECK_THROWS_WITH(docker.pull_image("nothing:latest", ""), "manifest unknown");
     CHECK(docker.pulls() == std::vector<std::string>{"web:1", "nothing:latest"});
 }
 

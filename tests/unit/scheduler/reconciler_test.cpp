@@ -368,3 +368,23 @@ TEST_CASE("task-level cpu and memory overrides are read as ECS reads them, and n
         CHECK(reply.error_code() == "InvalidParameterException");
     }
 }
+
+TEST_CASE("images of ecsbox's registry are pulled from it with credentials, and reported as named",
+          "[scheduler][tasks]") {
+    const std::string ecr_image = "123456789012.dkr.ecr.us-east-1.amazonaws.com/web:1";
+    TaskHarness h("", [&](const std::string& image, const ecsbox::store::Scope& scope) {
+        if (image != ecr_image) return ecsbox::scheduler::ImageSource{image, ""};
+        return ecsbox::scheduler::ImageSource{"localhost:4566/web:1", "credentials-for-" + scope.region};
+    });
+    h.docker().add_pullable("localhost:4566/web:1");
+    h.register_definition({{"family", "ecr"}, {"containerDefinitions", {{{"name", "app"}, {"image", ecr_image}, {"memory", 32}}}}});
+    const auto task = h.run("ecr");
+    h.settle();
+    CHECK(h.docker().pulls() == std::vector<std::string>{"localhost:4566/web:1"});
+    CHECK(h.docker().pull_auths() == std::vector<std::string>{"credentials-for-us-east-1"});
+    const auto id = task["taskArn"].get<std::string>().substr(task["taskArn"].get<std::string>().rfind('/') + 1);
+    CHECK((*h.docker().created_config("ecsbox-" + id + "-app"))["Image"] == "localhost:4566/web:1");
+    const auto described = h.describe(task["taskArn"]);
+    CHECK(described["lastStatus"] == "RUNNING");
+    CHECK(described["containers"][0]["image"] == ecr_image);
+}
