@@ -143,7 +143,8 @@ json complete_layer_upload(EcrContext& ecr, const protocol::CallContext& call, c
         ecr.registry.cancel_upload(repo, upload.id);
         throw layer_already_exists(digest, repo.name, repo.scope.account);
     }
-    // Not inside a store transaction: the registry takes its publish lock before the store's.
+    // Outside any store transaction: completing may rehash a large upload (after a restart), and
+    // that must not hold every other request's store lock meanwhile.
     try {
         ecr.registry.complete_upload(repo, upload.id, digest, std::nullopt);
     } catch (const registry::RegistryError& e) {
