@@ -91,6 +91,12 @@ void add_upload_headers(RegistryResponse& response, const std::string& name, con
     response.headers.emplace_back("Docker-Upload-UUID", id);
 }
 
+RegistryResponse status_only(int status) {
+    RegistryResponse response;
+    response.status = status;
+    return response;
+}
+
 RegistryResponse created_blob(const std::string& name, const std::string& digest) {
     RegistryResponse response;
     response.status = 201;
@@ -249,9 +255,7 @@ private:
 
     RegistryResponse delete_manifest() const {
         m_registry.delete_manifest(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 202;
-        return response;
+        return status_only(202);
     }
 
     RegistryResponse get_blob() const {
@@ -286,9 +290,7 @@ private:
 
     RegistryResponse delete_blob() const {
         m_registry.delete_blob(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 202;
-        return response;
+        return status_only(202);
     }
 
     RegistryResponse start_upload() const {
@@ -366,9 +368,7 @@ private:
 
     RegistryResponse cancel_upload() const {
         m_registry.cancel_upload(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 204;
-        return response;
+        return status_only(204);
     }
 
     Registry& m_registry;
