@@ -404,6 +404,13 @@ RegistryResponse RegistryRoutes::answer(const RegistryRequest& request) const {
             if (const auto token = m_tokens.verify(std::string_view(decoded).substr(colon + 1), m_clock.now()))
                 scope = store::Scope{token->account, token->region};
         if (!scope) return unauthorized();
+    } else if (const auto presigned = query(request, std::string(k_download_token_parameter)); presigned) {
+        // A presigned URL opens blob downloads only, and only until its token expires.
+        const auto route = parse_route(request.path);
+        const auto token = m_tokens.verify(*presigned, m_clock.now());
+        if (!token || !route || route->resource != Resource::blob || (request.method != "GET" && request.method != "HEAD"))
+            return unauthorized();
+        scope = store::Scope{token->account, token->region};
     } else if (m_access.anonymous) {
         scope = store::Scope{m_access.default_account, m_access.default_region};
     } else {
