@@ -22,8 +22,9 @@ START_TIMEOUT_S = 30
 
 class PrivateEngine:
     def __init__(self):
-        # Short: the socket path must fit a sockaddr_un (108 bytes).
-        self.root = tempfile.mkdtemp(prefix="ecsbox-dockerd-")
+        # Under /tmp itself, not $TMPDIR: containerd's sockets below the root must fit a
+        # sockaddr_un (108 bytes), which a test run's deep TMPDIR would overflow.
+        self.root = tempfile.mkdtemp(prefix="ecsbox-dockerd-", dir="/tmp")
         self.socket = os.path.join(self.root, "sock")
         self.host = f"unix://{self.socket}"
         self.engine = DockerEngine(self.host)
@@ -58,7 +59,7 @@ class PrivateEngine:
         log = open(os.path.join(self.root, "dockerd.log"), "ab")
         self.proc = subprocess.Popen(
             ["dockerd", "--data-root", os.path.join(self.root, "data"),
-             "--exec-root", os.path.join(self.root, "exec"),
+             "--exec-root", os.path.join(self.root, "x"),
              "--pidfile", os.path.join(self.root, "dockerd.pid"),
              "-H", self.host, "--bridge", self.bridge, "--iptables=false", "--ip6tables=false"],
             stdin=subprocess.DEVNULL, stdout=log, stderr=subprocess.STDOUT, cwd="/",
@@ -103,6 +104,11 @@ class PrivateEngine:
         finally:
             conn.close()
 
+    def _mounts_below_root(self) -> list[str]:
+        with open("/proc/mounts") as f:
+            points = [line.split()[1] for line in f]
+        return sorted((p for p in points if p == self.root or p.startswith(self.root + "/")), reverse=True)
+
     def log_tail(self, n: int = 20) -> str:
         try:
             with open(os.path.join(self.root, "dockerd.log"), errors="replace") as f:
@@ -115,6 +121,9 @@ class PrivateEngine:
             for c in self.engine.containers():
                 self.engine.remove(c["Id"])
         self.stop()
+        # dockerd mounts below its roots and leaves the mounts behind if it dies early.
+        for mount in self._mounts_below_root():
+            subprocess.run(["umount", "-l", mount], capture_output=True, timeout=30)
         shutil.rmtree(self.root, ignore_errors=True)
         if self._bridge_made:
             subprocess.run(["ip", "link", "delete", self.bridge], capture_output=True, timeout=10)
