@@ -41,22 +41,29 @@ CLIENT_CONFIG = Config(
 )
 
 
+CURRENT_MODELS = ("ecs/2014-11-13", "ecr/2015-09-21")
+
+
 def current_model_data_path() -> str:
-    """A fresh botocore data path holding the ECS model that ecsbox serves. Debian's botocore
-    1.29 and AWS CLI 2.9 predate e.g. DeleteTaskDefinitions; a data path is how a client loads a
-    newer model. The caller removes the directory."""
+    """A fresh botocore data path holding the ECS and ECR models that ecsbox serves. Debian's
+    botocore 1.29 and AWS CLI 2.9 predate e.g. DeleteTaskDefinitions and ECR's tag mutability
+    exclusion filters; a data path is how a client loads a newer model. The caller removes the
+    directory."""
     root = Path(tempfile.mkdtemp(prefix="ecsbox-models-"))
-    target = root / "ecs" / "2014-11-13"
-    target.mkdir(parents=True)
-    source = CURRENT_MODELS_DIR / "ecs" / "2014-11-13"
-    for name in ("service-2.json", "paginators-1.json", "waiters-2.json"):
-        if (source / name).exists():
-            shutil.copy(source / name, target / name)
+    for model in CURRENT_MODELS:
+        target = root / model
+        target.mkdir(parents=True)
+        source = CURRENT_MODELS_DIR / model
+        for name in ("service-2.json", "paginators-1.json", "waiters-2.json"):
+            if (source / name).exists():
+                shutil.copy(source / name, target / name)
     return str(root)
 
 
-def make_client(endpoint: str, region: str = REGION, data_path: str | None = None):
-    """An ECS client for ecsbox; with data_path, the model comes from there (see above)."""
+def make_client(endpoint: str, region: str = REGION, data_path: str | None = None,
+                service: str = "ecs"):
+    """An ECS (or, with service="ecr", ECR) client for ecsbox; with data_path, the model comes
+    from there (see above)."""
     bsession = botocore.session.get_session()
     if data_path:
         bsession.get_component("data_loader").search_paths.insert(0, data_path)
@@ -66,7 +73,7 @@ def make_client(endpoint: str, region: str = REGION, data_path: str | None = Non
         aws_secret_access_key="test",
         region_name=region,
     )
-    return session.client("ecs", endpoint_url=endpoint, config=CLIENT_CONFIG)
+    return session.client(service, endpoint_url=endpoint, config=CLIENT_CONFIG)
 
 
 CREDS = Credentials("test", "test")
@@ -115,6 +122,10 @@ def cluster_arn(name: str, region: str = REGION) -> str:
 
 def task_definition_arn(family: str, revision: int, region: str = REGION) -> str:
     return f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task-definition/{family}:{revision}"
+
+
+def repository_arn(name: str, region: str = REGION) -> str:
+    return f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{name}"
 
 
 def load_fixture(name: str) -> dict:
