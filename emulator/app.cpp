@@ -11,6 +11,7 @@
 #include "docker/engine_client.hpp"
 #include "docker/null_engine.hpp"
 #include "ecr/ecr_service.hpp"
+#include "ecr/lifecycle_policies.hpp"
 #include "ecs/ecs_service.hpp"
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
@@ -24,6 +25,12 @@ namespace ecsbox {
 namespace {
 
 constexpr auto k_janitor_period = std::chrono::seconds(1);
+// Lifecycle policies need not act to the second; collection walks every blob file, so rarely.
+constexpr auto k_lifecycle_period = std::chrono::seconds(60);
+constexpr auto k_garbage_period = std::chrono::minutes(10);
+// A push uploads its layers before its manifest names them: that long, an unreferenced blob is
+// still a push in progress, and an upload without a write is still a client's.
+constexpr double k_garbage_grace_seconds = 3600;
 
 void prepare_data_dir(const std::string& dir) {
     std::error_code ec;
@@ -72,8 +79,14 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecs_model())),
         *m_ecs);
     m_auth_tokens = std::make_unique<registry::AuthTokens>(m_store->registry_secret());
+    try {
+        m_blobs = std::make_unique<registry::BlobStore>(std::filesystem::path(m_config.data_dir) / "registry");
+    } catch (const std::exception& e) {
+        throw StartupError("cannot open the registry's blob store in " + m_config.data_dir + ": " + e.what());
+    }
+    m_registry = std::make_unique<registry::Registry>(*m_store, *m_blobs, m_clock);
     m_ecr = std::make_unique<ecr::EcrContext>(
-        ecr::EcrContext{*m_store, m_clock, m_ids, *m_auth_tokens, registry_host(m_config)});
+        ecr::EcrContext{*m_store, m_clock, m_ids, *m_auth_tokens, *m_registry, registry_host(m_config)});
     ecr::register_ecr_service(
         *m_dispatcher,
         std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecr_model())),
@@ -191,8 +204,11 @@ void App::stop() {
 }
 
 // Time-driven housekeeping that no request triggers: deleted task definitions and long-stopped
-// tasks disappear.
+// tasks disappear, ECR lifecycle policies expire images, and blobs nothing references go.
 void App::janitor_loop() {
+    using Clock = std::chrono::steady_clock;
+    auto next_lifecycle = Clock::now();
+    auto next_garbage = Clock::now() + k_garbage_period;
     std::unique_lock lock(m_stop_mutex);
     while (!m_stop_signal.wait_for(lock, k_janitor_period, [this] { return m_stopping; })) {
         lock.unlock();
@@ -202,6 +218,16 @@ void App::janitor_loop() {
                 m_log.debug("purged " + std::to_string(purged) + " deleted task definition revision(s)");
             if (const auto purged = ecs::purge_stopped_tasks(*m_ecs); purged > 0)
                 m_log.debug("purged " + std::to_string(purged) + " long-stopped task(s)");
+            if (Clock::now() >= next_lifecycle) {
+                next_lifecycle = Clock::now() + k_lifecycle_period;
+                if (const auto expired = ecr::apply_lifecycle_policies(*m_ecr); expired > 0)
+                    m_log.info("lifecycle policies expired " + std::to_string(expired) + " image(s)");
+            }
+            if (Clock::now() >= next_garbage) {
+                next_garbage = Clock::now() + k_garbage_period;
+                if (const auto collected = m_registry->collect_garbage(k_garbage_grace_seconds); collected > 0)
+                    m_log.info("registry garbage collection deleted " + std::to_string(collected) + " blob(s)");
+            }
         } catch (const std::exception& e) {
             m_log.error(std::string("housekeeping failed: ") + e.what());
         }

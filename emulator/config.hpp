@@ -18,6 +18,10 @@ struct Config {
     std::string runtime = "docker";  // docker | none
     util::LogLevel log_level = util::LogLevel::info;
     double task_definition_deletion_delay = 30.0;
+    // Let /v2/ requests without credentials see the default account and region's repositories.
+    bool registry_anonymous = false;
+    // Seconds between applications of ECR lifecycle policies (ECR itself takes up to a day).
+    double lifecycle_policy_interval = 60.0;
 };
 
 // $ECSBOX_DATA_DIR, else $XDG_DATA_HOME/ecsbox, else ~/.local/share/ecsbox.

@@ -77,6 +77,13 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
 
+    serve_cmd->add_flag("--registry-anonymous", config.registry_anonymous,
+                        "Serve the registry (/v2/) without credentials, as the default account and region");
+    serve_cmd->add_option("--lifecycle-policy-interval", config.lifecycle_policy_interval,
+                          "Seconds between applications of ECR lifecycle policies")
+        ->capture_default_str()
+        ->check(CLI::PositiveNumber);
+
     cli.add_subcommand("coverage", "Print which AWS operations are implemented (markdown)");
 
     CLI11_PARSE(cli, argc, argv);

@@ -51,11 +51,12 @@ def _die_with_parent() -> None:
 
 class EcsboxServer:
     def __init__(self, data_dir: str | None = None, port: int | None = None,
-                 runtime: str = "none", env: dict | None = None):
+                 runtime: str = "none", env: dict | None = None, extra_args: list[str] | None = None):
         """runtime: ecsbox's --runtime; "none" (the default here) runs no containers, "docker"
         runs tasks on the local Docker engine (test_tasks_docker.py). env: variables to add to
         the server's environment (e.g. DOCKER_HOST)."""
         self.env = {**os.environ, **(env or {})}
+        self.extra_args = list(extra_args or [])
         self.binary = ecsbox_bin()
         self.runtime = runtime
         self._own_dir = data_dir is None
@@ -92,6 +93,7 @@ class EcsboxServer:
                 "--account-id", ACCOUNT_ID,
                 "--region", REGION,
                 "--runtime", self.runtime,
+                *self.extra_args,
             ],
             stdin=subprocess.DEVNULL,
             stdout=log,

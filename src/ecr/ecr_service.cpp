@@ -1,6 +1,8 @@
 #include "ecr/ecr_service.hpp"
 
 #include "ecr/auth.hpp"
+#include "ecr/images.hpp"
+#include "ecr/layers.hpp"
 #include "ecr/lifecycle_policies.hpp"
 #include "ecr/registry_settings.hpp"
 #include "ecr/repositories.hpp"
@@ -30,6 +32,18 @@ const std::pair<const char*, EcrHandler> k_handlers[] = {
     {"PutLifecyclePolicy", put_lifecycle_policy},
     {"GetLifecyclePolicy", get_lifecycle_policy},
     {"DeleteLifecyclePolicy", delete_lifecycle_policy},
+    {"StartLifecyclePolicyPreview", start_lifecycle_policy_preview},
+    {"GetLifecyclePolicyPreview", get_lifecycle_policy_preview},
+    {"DescribeImages", describe_images},
+    {"ListImages", list_images},
+    {"BatchGetImage", batch_get_image},
+    {"BatchDeleteImage", batch_delete_image},
+    {"PutImage", put_image},
+    {"BatchCheckLayerAvailability", batch_check_layer_availability},
+    {"InitiateLayerUpload", initiate_layer_upload},
+    {"UploadLayerPart", upload_layer_part},
+    {"CompleteLayerUpload", complete_layer_upload},
+    {"GetDownloadUrlForLayer", get_download_url_for_layer},
 };
 
 }  // namespace

@@ -1,6 +1,8 @@
 #pragma once
 // The one error value of the AWS protocols: a code (the `__type`), a message and an HTTP
-// status. Handlers throw it; the dispatcher is the only place that turns it into a response.
+// status, and the few further members some error shapes carry. Handlers throw it; the
+// dispatcher is the only place that turns it into a response.
+#include <nlohmann/json.hpp>
 #include <stdexcept>
 #include <string>
 
@@ -15,9 +17,18 @@ public:
     std::string message() const { return what(); }
     int http_status() const { return m_http_status; }
 
+    // A member of the error shape beside the message (InvalidLayerPartException's
+    // lastValidByteReceived, ...), written into the error body as it is given.
+    AwsError& with(const std::string& member, nlohmann::json value) {
+        m_members[member] = std::move(value);
+        return *this;
+    }
+    const nlohmann::json& members() const { return m_members; }
+
 private:
     std::string m_code;
     int m_http_status;
+    nlohmann::json m_members = nlohmann::json::object();
 };
 
 // Errors every JSON 1.1 service shares, whatever its model says.

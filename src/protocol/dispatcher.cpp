@@ -68,6 +68,7 @@ HttpResponse Dispatcher::dispatch(const HttpRequest& request) const {
         response = call(service, *operation, request, context);
     } catch (const AwsError& e) {
         response = error_response(e.http_status(), e.code(), e.message());
+        if (!e.members().empty()) response.body = error_body(e.code(), e.message(), e.members());
     }
     response.headers.insert_or_assign("x-amzn-RequestId", context.request_id);
     return response;

@@ -38,7 +38,14 @@ void shape_output(const ServiceModel& model, ShapeId id, json& value) {
 std::string to_wire(const json& value) { return value.dump(-1, ' ', false, json::error_handler_t::replace); }
 
 std::string error_body(const std::string& code, const std::string& message) {
-    return to_wire(json{{"__type", code}, {"message", message}});
+    return error_body(code, message, json::object());
+}
+
+std::string error_body(const std::string& code, const std::string& message, const json& members) {
+    json body = members.is_object() ? members : json::object();
+    body["__type"] = code;
+    body["message"] = message;
+    return to_wire(body);
 }
 
 }  // namespace ecsbox::protocol

@@ -17,5 +17,7 @@ std::string to_wire(const nlohmann::json& value);
 
 // {"__type": code, "message": message}
 std::string error_body(const std::string& code, const std::string& message);
+// The same with further members of the error shape (an object).
+std::string error_body(const std::string& code, const std::string& message, const nlohmann::json& members);
 
 }  // namespace ecsbox::protocol

@@ -7,6 +7,7 @@
 // Knows nothing of HTTP or of ECR's API shapes; errors carry distribution-spec codes.
 #include <cstdint>
 #include <optional>
+#include <shared_mutex>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -114,6 +115,10 @@ private:
     store::Store& m_store;
     BlobStore& m_blobs;
     const util::Clock& m_clock;
+    // A blob file is published a moment before its link row is written. Completing an upload
+    // holds this shared over both; the collector holds it exclusively, so it never takes a
+    // file that is published but not linked yet for an orphan.
+    std::shared_mutex m_publish_mutex;
 };
 
 }  // namespace ecsbox::registry

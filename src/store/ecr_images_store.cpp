@@ -161,6 +161,15 @@ std::vector<std::string> EcrImagesStore::tags_of(std::int64_t repository_id, con
     return read_strings(*query);
 }
 
+std::vector<std::string> EcrImagesStore::list_tags(std::int64_t repository_id, const std::optional<std::string>& after_tag,
+                                                   std::size_t limit) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(
+        "SELECT tag FROM ecr_image_tags WHERE repository_id = ?1 AND (?2 IS NULL OR tag > ?2) ORDER BY tag LIMIT ?3");
+    query->bind_all(repository_id, after_tag, static_cast<std::int64_t>(limit));
+    return read_strings(*query);
+}
+
 void EcrImagesStore::link_blob(std::int64_t repository_id, const std::string& digest, std::int64_t size, double at) {
     auto guard = m_db.lock();
     m_db.prepare(

@@ -71,6 +71,9 @@ public:
     std::optional<std::string> set_tag(std::int64_t repository_id, const std::string& tag, const std::string& digest);
     bool remove_tag(std::int64_t repository_id, const std::string& tag);
     std::vector<std::string> tags_of(std::int64_t repository_id, const std::string& digest);
+    // Every tag of the repository in lexical order, strictly after `after_tag`, at most `limit`.
+    std::vector<std::string> list_tags(std::int64_t repository_id, const std::optional<std::string>& after_tag,
+                                       std::size_t limit);
 
     // Blob links. Linking again refreshes linked_at (and size).
     void link_blob(std::int64_t repository_id, const std::string& digest, std::int64_t size, double at);

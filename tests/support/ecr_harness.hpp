@@ -1,6 +1,6 @@
 #pragma once
-// ECR as a test sees it: the real model, dispatcher, handlers and a store in a temp dir, called
-// through the wire format (HttpRequest in, status and JSON out) without a server.
+// ECR as a test sees it: the real model, dispatcher, handlers, a store and a blob store in a temp
+// dir, called through the wire format (HttpRequest in, status and JSON out) without a server.
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <sstream>
@@ -10,6 +10,8 @@
 #include "protocol/dispatcher.hpp"
 #include "protocol/embedded_models.hpp"
 #include "registry/auth_token.hpp"
+#include "registry/blob_store.hpp"
+#include "registry/registry.hpp"
 #include "support/fake_clock.hpp"
 #include "support/reply.hpp"
 #include "support/temp_dir.hpp"
@@ -34,6 +36,8 @@ public:
     void reopen() {
         m_dispatcher.reset();
         m_ecr.reset();
+        m_registry.reset();
+        m_blobs.reset();
         m_tokens.reset();
         m_store.reset();
         open();
@@ -71,13 +75,18 @@ public:
     FakeClock& clock() { return m_clock; }
     ecr::EcrContext& ecr() { return *m_ecr; }
     store::Store& store() { return *m_store; }
+    registry::BlobStore& blobs() { return *m_blobs; }
+    registry::Registry& registry() { return *m_registry; }
     const registry::AuthTokens& tokens() const { return *m_tokens; }
 
 private:
     void open() {
         m_store = std::make_unique<store::Store>(m_dir.path());
         m_tokens = std::make_unique<registry::AuthTokens>(m_store->registry_secret());
-        m_ecr = std::make_unique<ecr::EcrContext>(ecr::EcrContext{*m_store, m_clock, m_ids, *m_tokens, k_registry_host});
+        m_blobs = std::make_unique<registry::BlobStore>(m_dir.path() + "/registry");
+        m_registry = std::make_unique<registry::Registry>(*m_store, *m_blobs, m_clock);
+        m_ecr = std::make_unique<ecr::EcrContext>(
+            ecr::EcrContext{*m_store, m_clock, m_ids, *m_tokens, *m_registry, k_registry_host});
         m_dispatcher = std::make_unique<protocol::Dispatcher>(protocol::DispatcherOptions{k_account, "us-east-1"},
                                                               m_ids, m_log);
         ecr::register_ecr_service(*m_dispatcher, ecr_model(), *m_ecr);
@@ -90,6 +99,8 @@ private:
     util::Logger m_log{m_log_sink, util::LogLevel::error};
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<registry::AuthTokens> m_tokens;
+    std::unique_ptr<registry::BlobStore> m_blobs;
+    std::unique_ptr<registry::Registry> m_registry;
     std::unique_ptr<ecr::EcrContext> m_ecr;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
 };

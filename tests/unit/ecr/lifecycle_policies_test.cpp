@@ -1,6 +1,9 @@
 #include <catch2/catch.hpp>
+#include <set>
 
+#include "ecr/lifecycle_policies.hpp"
 #include "support/ecr_harness.hpp"
+#include "support/ecr_push.hpp"
 
 using ecsbox::testing::EcrHarness;
 using nlohmann::json;
@@ -72,4 +75,129 @@ TEST_CASE("a lifecycle policy survives a restart and goes with its repository", 
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     CHECK(ecr.call("GetLifecyclePolicy", {{"repositoryName", "app"}}).error_code() ==
           "LifecyclePolicyNotFoundException");
+}
+
+namespace {
+
+std::string rule_policy(const nlohmann::json& selection) {
+    return nlohmann::json{{"rules",
+                           {{{"rulePriority", 1},
+                             {"description", "test rule"},
+                             {"selection", selection},
+                             {"action", {{"type", "expire"}}}}}}}
+        .dump();
+}
+
+std::set<std::string> image_digests(const EcrHarness& ecr, const std::string& repository) {
+    std::set<std::string> out;
+    const auto details = ecr.ok("DescribeImages", {{"repositoryName", repository}})["imageDetails"];
+    for (const auto& image : details)
+        out.insert(image["imageDigest"].get<std::string>());
+    return out;
+}
+
+}  // namespace
+
+TEST_CASE("applying lifecycle policies expires images beyond a count", "[ecr][lifecycle]") {
+    EcrHarness ecr;
+    ecr.ok("CreateRepository", {{"repositoryName", "app"}});
+    ecr.ok("CreateRepository", {{"repositoryName", "untouched"}});
+    std::vector<std::string> pushed;
+    for (const auto* seed : {"one", "two", "three", "four"}) {
+        pushed.push_back(ecsbox::testing::push_image(ecr, "app", std::string("v-") + seed, seed));
+        ecsbox::testing::push_image(ecr, "untouched", std::string("v-") + seed, seed);
+        ecr.clock().advance(60);
+    }
+    ecr.ok("PutLifecyclePolicy",
+           {{"repositoryName", "app"},
+            {"lifecyclePolicyText",
+             rule_policy({{"tagStatus", "any"}, {"countType", "imageCountMoreThan"}, {"countNumber", 2}})}});
+
+    CHECK(ecsbox::ecr::apply_lifecycle_policies(ecr.ecr()) == 2);
+    // The two most recent stay.
+    CHECK(image_digests(ecr, "app") == std::set<std::string>{pushed[2], pushed[3]});
+    CHECK(image_digests(ecr, "untouched").size() == 4);
+    CHECK(ecr.ok("GetLifecyclePolicy", {{"repositoryName", "app"}})["lastEvaluatedAt"] == ecr.clock().now());
+    // Applying again finds nothing more to do.
+    CHECK(ecsbox::ecr::apply_lifecycle_policies(ecr.ecr()) == 0);
+}
+
+TEST_CASE("applying lifecycle policies expires images older than their age", "[ecr][lifecycle]") {
+    EcrHarness ecr;
+    ecr.ok("CreateRepository", {{"repositoryName", "app"}});
+    const auto old_untagged = ecsbox::testing::push_image(ecr, "app", "", "old");
+    const auto old_tagged = ecsbox::testing::push_image(ecr, "app", "keep", "kept");
+    ecr.clock().advance(10 * 86400);
+    const auto recent = ecsbox::testing::push_image(ecr, "app", "", "recent");
+    ecr.ok("PutLifecyclePolicy", {{"repositoryName", "app"},
+                                  {"lifecyclePolicyText", rule_policy({{"tagStatus", "untagged"},
+                                                                       {"countType", "sinceImagePushed"},
+                                                                       {"countUnit", "days"},
+                                                                       {"countNumber", 7}})}});
+
+    CHECK(ecsbox::ecr::apply_lifecycle_policies(ecr.ecr()) == 1);
+    CHECK(image_digests(ecr, "app") == std::set<std::string>{old_tagged, recent});
+    ecr.clock().advance(8 * 86400);
+    CHECK(ecsbox::ecr::apply_lifecycle_policies(ecr.ecr()) == 1);
+    CHECK(image_digests(ecr, "app") == std::set<std::string>{old_tagged});
+    CHECK_FALSE(old_untagged.empty());
+}
+
+TEST_CASE("a lifecycle policy preview shows what would expire without expiring it", "[ecr][lifecycle]") {
+    EcrHarness ecr;
+    ecr.ok("CreateRepository", {{"repositoryName", "app"}});
+    CHECK(ecr.call("GetLifecyclePolicyPreview", {{"repositoryName", "app"}}).error_code() ==
+          "LifecyclePolicyPreviewNotFoundException");
+    // Neither a policy in the request nor one on the repository.
+    CHECK(ecr.call("StartLifecyclePolicyPreview", {{"repositoryName", "app"}}).error_code() ==
+          "LifecyclePolicyNotFoundException");
+
+    std::vector<std::string> pushed;
+    for (const auto* seed : {"one", "two", "three"}) {
+        pushed.push_back(ecsbox::testing::push_image(ecr, "app", std::string("v-") + seed, seed));
+        ecr.clock().advance(60);
+    }
+    const auto policy = rule_policy({{"tagStatus", "any"}, {"countType", "imageCountMoreThan"}, {"countNumber", 1}});
+    CHECK(ecr.ok("StartLifecyclePolicyPreview", {{"repositoryName", "app"}, {"lifecyclePolicyText", policy}}) ==
+          json{{"registryId", "123456789012"},
+               {"repositoryName", "app"},
+               {"lifecyclePolicyText", policy},
+               {"status", "IN_PROGRESS"}});
+
+    const auto preview = ecr.ok("GetLifecyclePolicyPreview", {{"repositoryName", "app"}});
+    CHECK(preview["status"] == "COMPLETE");
+    CHECK(preview["lifecyclePolicyText"] == policy);
+    CHECK(preview["summary"] == json{{"expiringImageTotalCount", 2}});
+    REQUIRE(preview["previewResults"].size() == 2);
+    CHECK(preview["previewResults"][0] == json{{"imageTags", {"v-one"}},
+                                               {"imageDigest", pushed[0]},
+                                               {"imagePushedAt", ecr.clock().now() - 180},
+                                               {"action", {{"type", "EXPIRE"}}},
+                                               {"appliedRulePriority", 1}});
+    CHECK(preview["previewResults"][1]["imageDigest"] == pushed[1]);
+    CHECK(image_digests(ecr, "app").size() == 3);  // nothing was deleted
+
+    // A page at a time, and filtered by image id.
+    const auto first = ecr.ok("GetLifecyclePolicyPreview", {{"repositoryName", "app"}, {"maxResults", 1}});
+    REQUIRE(first["previewResults"].size() == 1);
+    REQUIRE(first.contains("nextToken"));
+    const auto second = ecr.ok("GetLifecyclePolicyPreview",
+                               {{"repositoryName", "app"}, {"maxResults", 1}, {"nextToken", first["nextToken"]}});
+    CHECK(second["previewResults"][0]["imageDigest"] == pushed[1]);
+    CHECK_FALSE(second.contains("nextToken"));
+    const auto by_tag =
+        ecr.ok("GetLifecyclePolicyPreview", {{"repositoryName", "app"}, {"imageIds", {{{"imageTag", "v-two"}}}}});
+    REQUIRE(by_tag["previewResults"].size() == 1);
+    CHECK(by_tag["previewResults"][0]["imageDigest"] == pushed[1]);
+    CHECK(ecr.ok("GetLifecyclePolicyPreview", {{"repositoryName", "app"}, {"filter", {{"tagStatus", "UNTAGGED"}}}})
+              ["previewResults"]
+                  .empty());
+
+    // Without a text, the repository's own policy is previewed.
+    ecr.ok("PutLifecyclePolicy", {{"repositoryName", "app"}, {"lifecyclePolicyText", policy}});
+    CHECK(ecr.ok("StartLifecyclePolicyPreview", {{"repositoryName", "app"}})["lifecyclePolicyText"] == policy);
+    CHECK(ecr.call("StartLifecyclePolicyPreview", {{"repositoryName", "app"}, {"lifecyclePolicyText", "{" + std::string(120, ' ') + "}"}})
+              .error_code() == "InvalidParameterException");
+    CHECK(ecr.call("GetLifecyclePolicyPreview", {{"repositoryName", "nope"}}).error_code() ==
+          "RepositoryNotFoundException");
 }

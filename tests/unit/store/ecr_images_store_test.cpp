@@ -112,6 +112,20 @@ TEST_CASE("a tag moves between images and reports where it pointed before", "[st
     CHECK(f.images.find_by_digest(f.repo, "sha256:a"));  // untagging keeps the image
 }
 
+TEST_CASE("tags of a repository list in lexical order, a page at a time", "[store][ecr]") {
+    Fixture f;
+    REQUIRE(f.images.put_image(image(f.repo, "sha256:a"), {}));
+    REQUIRE(f.images.put_image(image(f.repo, "sha256:b"), {}));
+    REQUIRE(f.images.put_image(image(f.other, "sha256:a"), {}));
+    for (const auto* tag : {"v2", "latest", "V1"}) f.images.set_tag(f.repo, tag, "sha256:a");
+    f.images.set_tag(f.repo, "beta", "sha256:b");
+    f.images.set_tag(f.other, "alpha", "sha256:a");
+    CHECK(f.images.list_tags(f.repo, std::nullopt, 10) == Strings{"V1", "beta", "latest", "v2"});
+    CHECK(f.images.list_tags(f.repo, std::nullopt, 2) == Strings{"V1", "beta"});
+    CHECK(f.images.list_tags(f.repo, std::string("beta"), 2) == Strings{"latest", "v2"});
+    CHECK(f.images.list_tags(f.repo, std::string("v2"), 2).empty());
+}
+
 TEST_CASE("a tag can only point at an image of its own repository", "[store][ecr]") {
     Fixture f;
     REQUIRE(f.images.put_image(image(f.other, "sha256:a"), {}));
