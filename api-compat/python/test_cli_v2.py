@@ -11,8 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from helpers import (FIXTURES_DIR, cluster_arn, deep_subset_mismatches, load_fixture,
-                     repository_arn, task_definition_arn)
+from helpers import (DOCKER_MANIFEST, FIXTURES_DIR, cluster_arn, deep_subset_mismatches,
+                     load_fixture, repository_arn, task_definition_arn, tiny_image)
 
 AWS = "/usr/bin/aws"
 
@@ -292,3 +292,51 @@ def test_ecr_policies(ecr, repo_name):
         assert "An error occurred (RepositoryPolicyNotFoundException)" in proc.stderr, proc.stderr
     finally:
         ecr("delete-repository", "--repository-name", name, "--force")
+
+
+def test_ecr_push_images_and_delete_repository_force(ecr, repo_name, tmp_path):
+    name = repo_name()
+    ecr("create-repository", "--repository-name", name)
+    image = tiny_image(f"cli {name}")
+    for blob, digest in ((image.layer, image.layer_digest), (image.config, image.config_digest)):
+        upload_id = ecr("initiate-layer-upload", "--repository-name", name)["uploadId"]
+        path = tmp_path / digest.replace(":", "-")
+        path.write_bytes(blob)
+        part = ecr("upload-layer-part", "--repository-name", name, "--upload-id", upload_id,
+                   "--part-first-byte", "0", "--part-last-byte", str(len(blob) - 1),
+                   "--layer-part-blob", f"fileb://{path}")
+        assert part["lastByteReceived"] == len(blob) - 1
+        done = ecr("complete-layer-upload", "--repository-name", name, "--upload-id", upload_id,
+                   "--layer-digests", digest)
+        assert done["layerDigest"] == digest
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(image.manifest)
+    put = ecr("put-image", "--repository-name", name, "--image-tag", "v1",
+              "--image-manifest", f"file://{manifest}")
+    assert put["image"]["imageId"] == {"imageDigest": image.digest, "imageTag": "v1"}
+    ecr("put-image", "--repository-name", name, "--image-tag", "other",
+        "--image-manifest", f"file://{manifest}")
+
+    (detail,) = ecr("describe-images", "--repository-name", name,
+                    "--image-ids", "imageTag=v1")["imageDetails"]
+    assert detail["imageDigest"] == image.digest
+    assert sorted(detail["imageTags"]) == ["other", "v1"]
+    listed = ecr("list-images", "--repository-name", name)["imageIds"]
+    assert sorted(listed, key=lambda i: i["imageTag"]) == [
+        {"imageDigest": image.digest, "imageTag": "other"},
+        {"imageDigest": image.digest, "imageTag": "v1"}]
+    (got,) = ecr("batch-get-image", "--repository-name", name, "--image-ids", "imageTag=v1")[
+        "images"]
+    assert got["imageManifest"] == image.manifest
+    assert got["imageManifestMediaType"] == DOCKER_MANIFEST
+    deleted = ecr("batch-delete-image", "--repository-name", name,
+                  "--image-ids", "imageTag=other", "imageTag=missing")
+    assert deleted["imageIds"] == [{"imageDigest": image.digest, "imageTag": "other"}]
+    assert [f["failureCode"] for f in deleted["failures"]] == ["ImageNotFound"]
+
+    proc = ecr("delete-repository", "--repository-name", name, expect=254)
+    assert "An error occurred (RepositoryNotEmptyException)" in proc.stderr, proc.stderr
+    out = ecr("delete-repository", "--repository-name", name, "--force")
+    assert out["repository"]["repositoryName"] == name
+    proc = ecr("list-images", "--repository-name", name, expect=254)
+    assert "An error occurred (RepositoryNotFoundException)" in proc.stderr, proc.stderr
