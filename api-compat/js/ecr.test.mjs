@@ -1,37 +1,57 @@
 // The AWS SDK for JavaScript v3 (@aws-sdk/client-ecr) against ecsbox: repositories, tags,
-// repository and lifecycle policies, the authorization token, the paginator, and the modelled
-// error classes with their name and HTTP status.
+// repository and lifecycle policies, the authorization token, the paginators, images pushed
+// through the layer upload API, and the modelled error classes with their name and HTTP status.
 import assert from 'node:assert/strict';
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import { after, before, describe, test } from 'node:test';
+import { gzipSync } from 'node:zlib';
 
 import {
+  BatchCheckLayerAvailabilityCommand,
+  BatchDeleteImageCommand,
+  BatchGetImageCommand,
+  CompleteLayerUploadCommand,
   CreateRepositoryCommand,
   DeleteLifecyclePolicyCommand,
   DeleteRepositoryCommand,
   DeleteRepositoryPolicyCommand,
+  DescribeImagesCommand,
   DescribeRegistryCommand,
   DescribeRepositoriesCommand,
   ECRClient,
   ECRServiceException,
   GetAuthorizationTokenCommand,
+  GetDownloadUrlForLayerCommand,
   GetLifecyclePolicyCommand,
   GetRepositoryPolicyCommand,
+  ImageAlreadyExistsException,
+  ImageNotFoundException,
+  ImageTagAlreadyExistsException,
+  InitiateLayerUploadCommand,
+  InvalidLayerPartException,
   InvalidParameterException,
   InvalidTagParameterException,
+  LayersNotFoundException,
   LifecyclePolicyNotFoundException,
+  ListImagesCommand,
   ListTagsForResourceCommand,
+  PutImageCommand,
   PutImageScanningConfigurationCommand,
   PutImageTagMutabilityCommand,
   PutLifecyclePolicyCommand,
   RepositoryAlreadyExistsException,
+  RepositoryNotEmptyException,
   RepositoryNotFoundException,
   RepositoryPolicyNotFoundException,
   SetRepositoryPolicyCommand,
   TagResourceCommand,
   TooManyTagsException,
   UntagResourceCommand,
+  UploadLayerPartCommand,
+  UploadNotFoundException,
+  paginateDescribeImages,
   paginateDescribeRepositories,
+  paginateListImages,
 } from '@aws-sdk/client-ecr';
 
 import { ACCOUNT_ID, clientConfig, startEcsbox } from './ecsbox.mjs';
@@ -69,6 +89,49 @@ async function rejectsWith(promise, ErrorClass, name) {
     assert.equal(typeof err.message, 'string');
     return true;
   });
+}
+
+const DOCKER_MANIFEST = 'application/vnd.docker.distribution.manifest.v2+json';
+const DOCKER_CONFIG = 'application/vnd.docker.container.image.v1+json';
+const DOCKER_LAYER = 'application/vnd.docker.image.rootfs.diff.tar.gzip';
+const digestOf = (bytes) => `sha256:${createHash('sha256').update(bytes).digest('hex')}`;
+
+// A one-layer Docker schema 2 image of its own content: layer, config, manifest and digests.
+function tinyImage(content) {
+  const layer = gzipSync(Buffer.from(content));
+  const config = Buffer.from(JSON.stringify({
+    architecture: 'amd64', os: 'linux', rootfs: { type: 'layers', diff_ids: [digestOf(Buffer.from(content))] },
+  }));
+  const manifest = JSON.stringify({
+    schemaVersion: 2,
+    mediaType: DOCKER_MANIFEST,
+    config: { mediaType: DOCKER_CONFIG, size: config.length, digest: digestOf(config) },
+    layers: [{ mediaType: DOCKER_LAYER, size: layer.length, digest: digestOf(layer) }],
+  }, null, 3);
+  return { layer, config, manifest, digest: digestOf(Buffer.from(manifest)) };
+}
+
+// InitiateLayerUpload, one UploadLayerPart, CompleteLayerUpload.
+async function uploadBlob(repositoryName, bytes) {
+  const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+  const part = await ecr.send(new UploadLayerPartCommand({
+    repositoryName, uploadId, partFirstByte: 0, partLastByte: bytes.length - 1, layerPartBlob: bytes,
+  }));
+  assert.equal(part.lastByteReceived, bytes.length - 1);
+  const done = await ecr.send(new CompleteLayerUploadCommand({
+    repositoryName, uploadId, layerDigests: [digestOf(bytes)],
+  }));
+  assert.equal(done.layerDigest, digestOf(bytes));
+  return done.layerDigest;
+}
+
+async function pushImage(repositoryName, image, imageTag) {
+  await uploadBlob(repositoryName, image.layer);
+  await uploadBlob(repositoryName, image.config);
+  const { image: put } = await ecr.send(new PutImageCommand({
+    repositoryName, imageManifest: image.manifest, imageTag, imageManifestMediaType: DOCKER_MANIFEST,
+  }));
+  return put;
 }
 
 const tagsOf = async (client, name, region = 'us-east-1') => {
@@ -317,6 +380,119 @@ describe('registry and authorization', () => {
     const out = await ecr.send(new DescribeRegistryCommand({}));
     assert.equal(out.registryId, ACCOUNT_ID);
     assert.deepEqual(out.replicationConfiguration, { rules: [] });
+  });
+});
+
+describe('images', () => {
+  test('push through the layer API, describe, list, get, delete', async () => {
+    const repositoryName = uid('js-images');
+    await createRepository({ repositoryName });
+    const image = tinyImage(`js ${repositoryName}`);
+    const before = await ecr.send(new BatchCheckLayerAvailabilityCommand({
+      repositoryName, layerDigests: [digestOf(image.layer)],
+    }));
+    assert.equal(before.layers[0].layerAvailability, 'UNAVAILABLE');
+
+    const put = await pushImage(repositoryName, image, 'v1');
+    assert.deepEqual(put.imageId, { imageDigest: image.digest, imageTag: 'v1' });
+    assert.equal(put.imageManifest, image.manifest);
+    assert.equal(put.imageManifestMediaType, DOCKER_MANIFEST);
+
+    const after = await ecr.send(new BatchCheckLayerAvailabilityCommand({
+      repositoryName, layerDigests: [digestOf(image.layer)],
+    }));
+    assert.deepEqual(after.layers, [{
+      layerDigest: digestOf(image.layer), layerAvailability: 'AVAILABLE', layerSize: image.layer.length,
+    }]);
+    const url = await ecr.send(new GetDownloadUrlForLayerCommand({ repositoryName, layerDigest: digestOf(image.layer) }));
+    assert.equal(url.layerDigest, digestOf(image.layer));
+    assert.match(url.downloadUrl, /^https?:\/\//);
+
+    const { imageDetails: [detail] } = await ecr.send(new DescribeImagesCommand({
+      repositoryName, imageIds: [{ imageTag: 'v1' }],
+    }));
+    assert.equal(detail.imageDigest, image.digest);
+    assert.deepEqual(detail.imageTags, ['v1']);
+    assert.ok(detail.imagePushedAt instanceof Date);
+    assert.equal(typeof detail.imageSizeInBytes, 'number');
+    assert.equal(detail.imageManifestMediaType, DOCKER_MANIFEST);
+
+    const { imageIds } = await ecr.send(new ListImagesCommand({ repositoryName }));
+    assert.deepEqual(imageIds, [{ imageDigest: image.digest, imageTag: 'v1' }]);
+    const got = await ecr.send(new BatchGetImageCommand({
+      repositoryName, imageIds: [{ imageTag: 'v1' }, { imageTag: 'missing' }],
+    }));
+    assert.deepEqual(got.images.map((i) => i.imageManifest), [image.manifest]);
+    assert.deepEqual(got.failures.map((f) => [f.imageId, f.failureCode]), [[{ imageTag: 'missing' }, 'ImageNotFound']]);
+
+    await rejectsWith(ecr.send(new DeleteRepositoryCommand({ repositoryName })),
+      RepositoryNotEmptyException, 'RepositoryNotEmptyException');
+    const deleted = await ecr.send(new BatchDeleteImageCommand({ repositoryName, imageIds: [{ imageDigest: image.digest }] }));
+    assert.deepEqual(deleted.imageIds, [{ imageDigest: image.digest, imageTag: 'v1' }]);
+    assert.deepEqual(deleted.failures, []);
+    await ecr.send(new DeleteRepositoryCommand({ repositoryName }));
+  });
+
+  test('paginateDescribeImages and paginateListImages with pageSize 2', async () => {
+    const repositoryName = uid('js-image-pages');
+    await createRepository({ repositoryName });
+    const digests = [];
+    for (let i = 0; i < 3; i += 1) {
+      const image = tinyImage(`js page ${i} ${repositoryName}`);
+      await pushImage(repositoryName, image, `t${i}`);
+      digests.push(image.digest);
+    }
+    const described = [];
+    for await (const page of paginateDescribeImages({ client: ecr, pageSize: 2 }, { repositoryName })) {
+      assert.ok(page.imageDetails.length <= 2);
+      described.push(...page.imageDetails.map((d) => d.imageDigest));
+    }
+    assert.deepEqual([...described].sort(), [...digests].sort());
+    const listed = [];
+    for await (const page of paginateListImages({ client: ecr, pageSize: 2 }, { repositoryName })) {
+      assert.ok(page.imageIds.length <= 2);
+      listed.push(...page.imageIds.map((i) => i.imageTag));
+    }
+    assert.deepEqual([...listed].sort(), ['t0', 't1', 't2']);
+  });
+
+  test('PutImage errors', async () => {
+    const repositoryName = uid('js-put-errors');
+    await createRepository({ repositoryName, imageTagMutability: 'IMMUTABLE' });
+    const image = tinyImage(`js errors ${repositoryName}`);
+    await rejectsWith(ecr.send(new PutImageCommand({ repositoryName, imageManifest: image.manifest, imageTag: 'v1' })),
+      LayersNotFoundException, 'LayersNotFoundException');
+    await pushImage(repositoryName, image, 'v1');
+    await rejectsWith(ecr.send(new PutImageCommand({ repositoryName, imageManifest: image.manifest, imageTag: 'v1' })),
+      ImageAlreadyExistsException, 'ImageAlreadyExistsException');
+    const other = tinyImage(`js other ${repositoryName}`);
+    await uploadBlob(repositoryName, other.layer);
+    await uploadBlob(repositoryName, other.config);
+    await rejectsWith(ecr.send(new PutImageCommand({ repositoryName, imageManifest: other.manifest, imageTag: 'v1' })),
+      ImageTagAlreadyExistsException, 'ImageTagAlreadyExistsException');
+    await rejectsWith(ecr.send(new DescribeImagesCommand({ repositoryName, imageIds: [{ imageTag: 'v9' }] })),
+      ImageNotFoundException, 'ImageNotFoundException');
+  });
+
+  test('layer upload errors', async () => {
+    const repositoryName = uid('js-upload-errors');
+    await createRepository({ repositoryName });
+    await rejectsWith(ecr.send(new UploadLayerPartCommand({
+      repositoryName, uploadId: randomUUID(), partFirstByte: 0, partLastByte: 2, layerPartBlob: Buffer.from('abc'),
+    })), UploadNotFoundException, 'UploadNotFoundException');
+    const { uploadId } = await ecr.send(new InitiateLayerUploadCommand({ repositoryName }));
+    await ecr.send(new UploadLayerPartCommand({
+      repositoryName, uploadId, partFirstByte: 0, partLastByte: 2, layerPartBlob: Buffer.from('abc'),
+    }));
+    await assert.rejects(ecr.send(new UploadLayerPartCommand({
+      repositoryName, uploadId, partFirstByte: 7, partLastByte: 9, layerPartBlob: Buffer.from('def'),
+    })), (err) => {
+      assert.ok(err instanceof InvalidLayerPartException, `got ${err?.name}`);
+      assert.equal(err.$metadata.httpStatusCode, 400);
+      assert.equal(err.uploadId, uploadId);
+      assert.equal(err.lastValidByteReceived, 2);
+      return true;
+    });
   });
 });
 
