@@ -25,8 +25,7 @@ namespace ecsbox {
 namespace {
 
 constexpr auto k_janitor_period = std::chrono::seconds(1);
-// Lifecycle policies need not act to the second; collection walks every blob file, so rarely.
-constexpr auto k_lifecycle_period = std::chrono::seconds(60);
+// Collection walks every blob file, so it runs rarely.
 constexpr auto k_garbage_period = std::chrono::minutes(10);
 // A push uploads its layers before its manifest names them: that long, an unreferenced blob is
 // still a push in progress, and an upload without a write is still a client's.
@@ -92,6 +91,9 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecr_model())),
         *m_ecr);
 
+    m_registry_routes = std::make_unique<registry::RegistryRoutes>(
+        *m_registry, *m_auth_tokens, m_clock,
+        registry::RegistryAccess{m_config.registry_anonymous, m_config.account_id, m_config.region});
     m_server = make_server();
     if (!m_server->bind(m_config.host, m_config.port))
         throw StartupError("cannot listen on " + m_config.host + ":" + std::to_string(m_config.port) + ": " +
@@ -101,6 +103,7 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
 
 std::unique_ptr<HttpServer> App::make_server() {
     auto server = std::make_unique<HttpServer>(*m_dispatcher, m_log, k_max_request_body);
+    server->serve_registry(*m_registry_routes);
     server->get(R"(/v4/([^/]+)(/.*)?)", [this](const protocol::HttpRequest&, const std::vector<std::string>& captures) {
         const auto answer = m_metadata->get(captures.at(0), captures.at(1));
         protocol::HttpResponse response;
@@ -219,7 +222,8 @@ void App::janitor_loop() {
             if (const auto purged = ecs::purge_stopped_tasks(*m_ecs); purged > 0)
                 m_log.debug("purged " + std::to_string(purged) + " long-stopped task(s)");
             if (Clock::now() >= next_lifecycle) {
-                next_lifecycle = Clock::now() + k_lifecycle_period;
+                next_lifecycle = Clock::now() + std::chrono::duration_cast<Clock::duration>(
+                                                    std::chrono::duration<double>(m_config.lifecycle_policy_interval));
                 if (const auto expired = ecr::apply_lifecycle_policies(*m_ecr); expired > 0)
                     m_log.info("lifecycle policies expired " + std::to_string(expired) + " image(s)");
             }

@@ -16,6 +16,7 @@
 #include "http_server.hpp"
 #include "protocol/dispatcher.hpp"
 #include "registry/auth_token.hpp"
+#include "registry/routes.hpp"
 #include "registry/blob_store.hpp"
 #include "registry/registry.hpp"
 #include "scheduler/reconciler.hpp"
@@ -61,6 +62,7 @@ private:
     std::unique_ptr<registry::AuthTokens> m_auth_tokens;
     std::unique_ptr<registry::BlobStore> m_blobs;  // <data_dir>/registry
     std::unique_ptr<registry::Registry> m_registry;
+    std::unique_ptr<registry::RegistryRoutes> m_registry_routes;
     std::unique_ptr<ecr::EcrContext> m_ecr;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
     std::unique_ptr<agent::TaskMetadata> m_metadata;

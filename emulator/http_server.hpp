@@ -9,6 +9,7 @@
 #include <vector>
 
 #include "protocol/dispatcher.hpp"
+#include "registry/routes.hpp"
 #include "util/log.hpp"
 
 namespace httplib {
@@ -27,6 +28,9 @@ public:
     using RouteHandler =
         std::function<protocol::HttpResponse(const protocol::HttpRequest&, const std::vector<std::string>& captures)>;
     void get(const std::string& pattern, RouteHandler handler);
+
+    // Serves the Docker Registry API under /v2/ with `routes`, streaming bodies both ways.
+    void serve_registry(const registry::RegistryRoutes& routes);
 
     // Binds host:port; returns false (with errno set by the OS) when the address is taken.
     bool bind(const std::string& host, int port);
