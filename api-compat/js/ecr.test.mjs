@@ -374,6 +374,13 @@ describe('registry and authorization', () => {
     assert.ok(Math.abs(data.expiresAt.getTime() - (started + twelveHours)) < 10000,
       data.expiresAt.toISOString());
     assert.match(data.proxyEndpoint, /^https?:\/\/[^/]+$/);
+    // docker login: GET /v2/ at the proxy endpoint with the token as HTTP Basic credentials.
+    const login = await fetch(`${data.proxyEndpoint}/v2/`, {
+      headers: { Authorization: `Basic ${data.authorizationToken}` },
+    });
+    assert.equal(login.status, 200);
+    const anonymous = await fetch(`${data.proxyEndpoint}/v2/`);
+    assert.equal(anonymous.status, 401);
   });
 
   test('DescribeRegistry', async () => {

@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
@@ -243,12 +244,17 @@ def test_ecr_describe_repositories_max_items_and_page_size(ecr, repo_name):
             ecr("delete-repository", "--repository-name", name, region=region)
 
 
-def test_ecr_get_login_password(ecr):
+def test_ecr_get_login_password(ecr, ecsbox):
     proc = ecr("get-login-password", output="text")
     password = proc.stdout.strip()
     assert password and proc.stdout == password + "\n", repr(proc.stdout)
     assert not password.startswith("AWS:") and " " not in password
     assert proc.stderr == ""
+    # What `docker login --username AWS --password-stdin` then does: GET /v2/ with Basic auth.
+    basic = base64.b64encode(f"AWS:{password}".encode()).decode()
+    req = urllib.request.Request(f"{ecsbox.endpoint}/v2/", headers={"Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 200
 
 
 def test_ecr_get_authorization_token(ecr):

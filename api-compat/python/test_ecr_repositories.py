@@ -4,6 +4,8 @@ lifecycle policies, tags, DescribeRegistry, GetAuthorizationToken; the AWS error
 isolation; and repositories surviving a crash (a server of this module's own)."""
 import base64
 import json
+import urllib.error
+import urllib.request
 from datetime import datetime, timedelta, timezone
 from urllib.parse import urlparse
 
@@ -663,6 +665,26 @@ def test_get_authorization_token(ecr, make_repo):
     assert endpoint.netloc == repo_host
 
 
+def registry_login_status(proxy_endpoint: str, authorization_token: str | None) -> int:
+    """What `docker login` sees: GET /v2/ at the proxy endpoint with HTTP Basic credentials
+    (the token decodes to "AWS:<password>")."""
+    headers = {"Authorization": f"Basic {authorization_token}"} if authorization_token else {}
+    req = urllib.request.Request(proxy_endpoint.rstrip("/") + "/v2/", headers=headers)
+    try:
+        with urllib.request.urlopen(req, timeout=30) as resp:
+            return resp.status
+    except urllib.error.HTTPError as err:
+        return err.code
+
+
+def test_authorization_token_logs_in_to_the_registry(ecr):
+    (data,) = ecr.get_authorization_token()["authorizationData"]
+    assert registry_login_status(data["proxyEndpoint"], data["authorizationToken"]) == 200
+    forged = base64.b64encode(b"AWS:not-a-token").decode()
+    assert registry_login_status(data["proxyEndpoint"], forged) == 401
+    assert registry_login_status(data["proxyEndpoint"], None) == 401
+
+
 def test_get_authorization_token_for_own_registry(ecr):
     (data,) = ecr.get_authorization_token(registryIds=[ACCOUNT_ID])["authorizationData"]
     assert base64.b64decode(data["authorizationToken"]).startswith(b"AWS:")
@@ -726,6 +748,7 @@ def restarted(model_data_path):
         before = {
             "east": ecr.describe_repositories()["repositories"],
             "west": ecr_west.describe_repositories()["repositories"],
+            "auth": ecr.get_authorization_token()["authorizationData"][0],
         }
         server.kill9()
         assert not server.alive()
@@ -770,3 +793,9 @@ def test_names_after_a_crash(restarted):
         "repositoryArn"] == repository_arn("restart/deleted")
     (data,) = ecr.get_authorization_token()["authorizationData"]
     assert base64.b64decode(data["authorizationToken"]).startswith(b"AWS:")
+
+
+def test_authorization_token_outlives_a_crash(restarted):
+    """A token is good for 12 hours, restarts or not."""
+    auth = restarted["before"]["auth"]
+    assert registry_login_status(auth["proxyEndpoint"], auth["authorizationToken"]) == 200
