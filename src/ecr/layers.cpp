@@ -6,6 +6,7 @@
 #include "ecr/errors.hpp"
 #include "ecr/repositories.hpp"
 #include "registry/reference.hpp"
+#include "registry/routes.hpp"
 #include "util/base64.hpp"
 
 namespace ecsbox::ecr {
@@ -161,6 +162,8 @@ json complete_layer_upload(EcrContext& ecr, const protocol::CallContext& call, c
             {"layerDigest", digest}};
 }
 
+constexpr double k_download_url_lifetime = 3600;
+
 json get_download_url_for_layer(EcrContext& ecr, const protocol::CallContext& call, const json& input) {
     const auto repo = require_repository(ecr, call, input);
     const auto digest = input.at("layerDigest").get<std::string>();
@@ -170,7 +173,11 @@ json get_download_url_for_layer(EcrContext& ecr, const protocol::CallContext& ca
     if (!ecr.registry.blob_size(repo, digest)) throw layer_not_found(digest, repo.name, repo.scope.account);
     // Uploaded but in no image yet: ECR does not serve it, and the collector may take it.
     if (ecr.store.ecr_images().referenced_by(repo.id, digest).empty()) throw layer_inaccessible(digest);
-    return {{"downloadUrl", "http://" + ecr.registry_host + "/v2/" + repo.name + "/blobs/" + digest},
+    // Like ECR's presigned S3 URL, it works without credentials of its own for a while: a
+    // short-lived registry token rides in the query string.
+    const auto token = ecr.auth_tokens.mint(repo.scope.account, repo.scope.region, ecr.clock.now() + k_download_url_lifetime);
+    return {{"downloadUrl", "http://" + ecr.registry_host + "/v2/" + repo.name + "/blobs/" + digest + "?" +
+                                std::string(registry::k_download_token_parameter) + "=" + token},
             {"layerDigest", digest}};
 }
 

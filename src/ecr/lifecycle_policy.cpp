@@ -6,6 +6,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/tag_mutability.hpp"
+
 namespace ecsbox::ecr {
 
 using nlohmann::json;
@@ -185,27 +187,6 @@ void check_rule_set(const std::vector<LifecycleRule>& rules) {
     }
 }
 
-// '*' stands for any run of characters, possibly empty; everything else is literal.
-bool matches_pattern(std::string_view tag, std::string_view pattern) {
-    std::size_t t = 0, p = 0, star = std::string_view::npos, resume = 0;
-    while (t < tag.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = t;
-        } else if (p < pattern.size() && pattern[p] == tag[t]) {
-            ++p;
-            ++t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
-}
-
 // As documented: with several prefixes (or patterns) an image is selected only when every one
 // of them matches at least one of its tags.
 bool selects(const LifecycleRule& rule, const LifecycleImage& image) {
@@ -217,7 +198,7 @@ bool selects(const LifecycleRule& rule, const LifecycleImage& image) {
     for (const auto& prefix : rule.tag_prefixes)
         if (!some_tag([&prefix](const std::string& tag) { return tag.starts_with(prefix); })) return false;
     for (const auto& pattern : rule.tag_patterns)
-        if (!some_tag([&pattern](const std::string& tag) { return matches_pattern(tag, pattern); })) return false;
+        if (!some_tag([&pattern](const std::string& tag) { return registry::wildcard_match(pattern, tag); })) return false;
     return !image.tags.empty();
 }
 

@@ -7,6 +7,8 @@
 
 #include <nlohmann/json.hpp>
 
+#include "registry/reference.hpp"
+
 namespace ecsbox::registry {
 
 using nlohmann::json;
@@ -129,19 +131,13 @@ std::string resolve_media_type(const json& body, std::string_view content_type) 
     throw ManifestError("manifest has no mediaType and neither config nor manifests");
 }
 
-bool is_lower_hex(std::string_view s) {
-    return std::all_of(s.begin(), s.end(), [](char c) { return (c >= '0' && c <= '9') || (c >= 'a' && c <= 'f'); });
-}
-
 std::string checked_digest(const json& value, const std::string& where) {
     if (!value.is_string()) throw ManifestError(where + " must be a string");
     const auto& digest = value.get_ref<const std::string&>();
     const auto colon = digest.find(':');
     if (colon != std::string::npos && colon > 0 && digest.compare(0, colon, "sha256") != 0)
         throw ManifestError(where + " uses " + digest.substr(0, colon) + "; ecsbox accepts only sha256 digests");
-    const std::string_view hex =
-        colon == std::string::npos ? std::string_view() : std::string_view(digest).substr(colon + 1);
-    if (colon != 6 || hex.size() != 64 || !is_lower_hex(hex))
+    if (!valid_digest(digest))
         throw ManifestError(where + " is not a sha256 digest (sha256: and 64 lower-case hex digits)");
     return digest;
 }

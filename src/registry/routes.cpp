@@ -91,6 +91,12 @@ void add_upload_headers(RegistryResponse& response, const std::string& name, con
     response.headers.emplace_back("Docker-Upload-UUID", id);
 }
 
+RegistryResponse status_only(int status) {
+    RegistryResponse response;
+    response.status = status;
+    return response;
+}
+
 RegistryResponse created_blob(const std::string& name, const std::string& digest) {
     RegistryResponse response;
     response.status = 201;
@@ -249,9 +255,7 @@ private:
 
     RegistryResponse delete_manifest() const {
         m_registry.delete_manifest(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 202;
-        return response;
+        return status_only(202);
     }
 
     RegistryResponse get_blob() const {
@@ -286,9 +290,7 @@ private:
 
     RegistryResponse delete_blob() const {
         m_registry.delete_blob(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 202;
-        return response;
+        return status_only(202);
     }
 
     RegistryResponse start_upload() const {
@@ -366,9 +368,7 @@ private:
 
     RegistryResponse cancel_upload() const {
         m_registry.cancel_upload(repository(), m_route.reference);
-        RegistryResponse response;
-        response.status = 204;
-        return response;
+        return status_only(204);
     }
 
     Registry& m_registry;
@@ -404,6 +404,13 @@ RegistryResponse RegistryRoutes::answer(const RegistryRequest& request) const {
             if (const auto token = m_tokens.verify(std::string_view(decoded).substr(colon + 1), m_clock.now()))
                 scope = store::Scope{token->account, token->region};
         if (!scope) return unauthorized();
+    } else if (const auto presigned = query(request, std::string(k_download_token_parameter)); presigned) {
+        // A presigned URL opens blob downloads only, and only until its token expires.
+        const auto route = parse_route(request.path);
+        const auto token = m_tokens.verify(*presigned, m_clock.now());
+        if (!token || !route || route->resource != Resource::blob || (request.method != "GET" && request.method != "HEAD"))
+            return unauthorized();
+        scope = store::Scope{token->account, token->region};
     } else if (m_access.anonymous) {
         scope = store::Scope{m_access.default_account, m_access.default_region};
     } else {

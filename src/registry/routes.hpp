@@ -40,6 +40,10 @@ struct RegistryResponse {
     std::uint64_t length = 0;
 };
 
+// The query parameter of a presigned blob URL (GetDownloadUrlForLayer): a registry token that
+// lets a GET of that blob in without an Authorization header.
+inline constexpr std::string_view k_download_token_parameter = "X-Ecsbox-Token";
+
 struct RegistryAccess {
     bool anonymous = false;  // requests without credentials see the default scope
     std::string default_account;

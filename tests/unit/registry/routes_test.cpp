@@ -97,6 +97,7 @@ public:
     }
 
     testing::FakeClock& clock() { return m_clock; }
+    std::string token_until(double expires_at) const { return m_tokens.mint(k_scope.account, k_scope.region, expires_at); }
 
 private:
     testing::TempDir m_dir;
@@ -263,4 +264,18 @@ TEST_CASE("names, digests and repositories that are not there get the spec's err
     const auto bad = h.call("PUT", "/v2/app/manifests/v1", "{not json", {{"Content-Type", k_manifest_type}});
     CHECK(bad.status == 400);
     CHECK(bad.error_code() == "MANIFEST_INVALID");
+}
+
+TEST_CASE("a presigned blob URL lets that download in without credentials, and nothing else", "[registry][routes]") {
+    RegistryHarness h;
+    h.create_repository("app");
+    const auto digest = h.push_blob("app", "layer bytes");
+    const auto token = h.token_until(h.clock().now() + 60);
+    const auto fetched = h.call("GET", "/v2/app/blobs/" + digest, "", {}, {{"X-Ecsbox-Token", token}}, false);
+    CHECK(fetched.status == 200);
+    CHECK(fetched.body == "layer bytes");
+    CHECK(h.call("GET", "/v2/app/tags/list", "", {}, {{"X-Ecsbox-Token", token}}, false).status == 401);
+    CHECK(h.call("DELETE", "/v2/app/blobs/" + digest, "", {}, {{"X-Ecsbox-Token", token}}, false).status == 401);
+    h.clock().advance(61);
+    CHECK(h.call("GET", "/v2/app/blobs/" + digest, "", {}, {{"X-Ecsbox-Token", token}}, false).status == 401);
 }
