@@ -62,11 +62,41 @@ def ecs_eu(ecsbox):
     return make_client(ecsbox.endpoint, region="eu-west-1")
 
 
+@pytest.fixture(scope="session")
+def ecr(ecsbox):
+    """boto3 ECR client, Debian's stock botocore model, us-east-1."""
+    return make_client(ecsbox.endpoint, service="ecr")
+
+
+@pytest.fixture(scope="session")
+def ecr_current(ecsbox, model_data_path):
+    """boto3 ECR client with the current ECR model (tag mutability exclusion filters)."""
+    return make_client(ecsbox.endpoint, data_path=model_data_path, service="ecr")
+
+
+@pytest.fixture(scope="session")
+def ecr_west(ecsbox):
+    """boto3 ECR client signing for us-west-2."""
+    return make_client(ecsbox.endpoint, region="us-west-2", service="ecr")
+
+
 @pytest.fixture
 def unique_name(request):
-    """A fresh name per test, valid as a cluster name and as a task definition family."""
+    """A fresh name per test, valid as a cluster name and as a task definition family (not as
+    an ECR repository name, which must be lower case: see repo_name)."""
     base = re.sub(r"[^A-Za-z0-9_-]", "-", request.node.name)[:40].strip("-")
     return f"{base}-{uuid.uuid4().hex[:8]}"
+
+
+@pytest.fixture
+def repo_name(request):
+    """A factory of fresh ECR repository names (lower case, '-' separated) that name the test:
+    repo_name() -> 'test-x-<hex>', repo_name('team/') -> 'team/test-x-<hex>'."""
+    base = re.sub(r"[^a-z0-9]+", "-", request.node.name.lower())[:40].strip("-")
+
+    def make(prefix: str = "") -> str:
+        return f"{prefix}{base}-{uuid.uuid4().hex[:8]}"
+    return make
 
 
 @pytest.fixture

@@ -1,14 +1,20 @@
 """Helpers shared by the boto3 and CLI suites: clients, ARNs, fixtures, error checks, deep
-comparison. Importing this module also clears the AWS client environment (no config files, no
-profile, no pager) so that every client sees only what the tests give it."""
+comparison, tiny ECR images and their push. Importing this module also clears the AWS client
+environment (no config files, no profile, no pager) so that every client sees only what the
+tests give it."""
 from __future__ import annotations
 
+import gzip
+import hashlib
+import io
 import json
 import os
 import shutil
+import tarfile
 import tempfile
 import urllib.error
 import urllib.request
+from dataclasses import dataclass
 from pathlib import Path
 
 import boto3
@@ -41,22 +47,29 @@ CLIENT_CONFIG = Config(
 )
 
 
+CURRENT_MODELS = ("ecs/2014-11-13", "ecr/2015-09-21")
+
+
 def current_model_data_path() -> str:
-    """A fresh botocore data path holding the ECS model that ecsbox serves. Debian's botocore
-    1.29 and AWS CLI 2.9 predate e.g. DeleteTaskDefinitions; a data path is how a client loads a
-    newer model. The caller removes the directory."""
+    """A fresh botocore data path holding the ECS and ECR models that ecsbox serves. Debian's
+    botocore 1.29 and AWS CLI 2.9 predate e.g. DeleteTaskDefinitions and ECR's tag mutability
+    exclusion filters; a data path is how a client loads a newer model. The caller removes the
+    directory."""
     root = Path(tempfile.mkdtemp(prefix="ecsbox-models-"))
-    target = root / "ecs" / "2014-11-13"
-    target.mkdir(parents=True)
-    source = CURRENT_MODELS_DIR / "ecs" / "2014-11-13"
-    for name in ("service-2.json", "paginators-1.json", "waiters-2.json"):
-        if (source / name).exists():
-            shutil.copy(source / name, target / name)
+    for model in CURRENT_MODELS:
+        target = root / model
+        target.mkdir(parents=True)
+        source = CURRENT_MODELS_DIR / model
+        for name in ("service-2.json", "paginators-1.json", "waiters-2.json"):
+            if (source / name).exists():
+                shutil.copy(source / name, target / name)
     return str(root)
 
 
-def make_client(endpoint: str, region: str = REGION, data_path: str | None = None):
-    """An ECS client for ecsbox; with data_path, the model comes from there (see above)."""
+def make_client(endpoint: str, region: str = REGION, data_path: str | None = None,
+                service: str = "ecs"):
+    """An ECS (or, with service="ecr", ECR) client for ecsbox; with data_path, the model comes
+    from there (see above)."""
     bsession = botocore.session.get_session()
     if data_path:
         bsession.get_component("data_loader").search_paths.insert(0, data_path)
@@ -66,7 +79,7 @@ def make_client(endpoint: str, region: str = REGION, data_path: str | None = Non
         aws_secret_access_key="test",
         region_name=region,
     )
-    return session.client("ecs", endpoint_url=endpoint, config=CLIENT_CONFIG)
+    return session.client(service, endpoint_url=endpoint, config=CLIENT_CONFIG)
 
 
 CREDS = Credentials("test", "test")
@@ -115,6 +128,10 @@ def cluster_arn(name: str, region: str = REGION) -> str:
 
 def task_definition_arn(family: str, revision: int, region: str = REGION) -> str:
     return f"arn:aws:ecs:{region}:{ACCOUNT_ID}:task-definition/{family}:{revision}"
+
+
+def repository_arn(name: str, region: str = REGION) -> str:
+    return f"arn:aws:ecr:{region}:{ACCOUNT_ID}:repository/{name}"
 
 
 def load_fixture(name: str) -> dict:
@@ -210,3 +227,98 @@ def fixture_checks(request_body: dict, register_response: dict) -> list[str]:
                     problems.append(f"awsvpc container {cd['name']} port {pi}: hostPort "
                                     f"{got.get('hostPort')!r} != containerPort {pm['containerPort']}")
     return problems
+
+
+# --- ECR images: a tiny image built in memory and pushed through the layer API -----------------
+
+DOCKER_MANIFEST = "application/vnd.docker.distribution.manifest.v2+json"
+DOCKER_MANIFEST_LIST = "application/vnd.docker.distribution.manifest.list.v2+json"
+DOCKER_CONFIG = "application/vnd.docker.container.image.v1+json"
+DOCKER_LAYER = "application/vnd.docker.image.rootfs.diff.tar.gzip"
+
+
+def sha256_digest(data: bytes) -> str:
+    return "sha256:" + hashlib.sha256(data).hexdigest()
+
+
+@dataclass
+class TinyImage:
+    """A one-layer Docker schema 2 image: the layer (a gzipped tar), the config, and the
+    manifest as the exact text whose sha256 is the image digest."""
+    layer: bytes
+    config: bytes
+    manifest: str
+
+    @property
+    def layer_digest(self) -> str:
+        return sha256_digest(self.layer)
+
+    @property
+    def config_digest(self) -> str:
+        return sha256_digest(self.config)
+
+    @property
+    def digest(self) -> str:
+        return sha256_digest(self.manifest.encode())
+
+    def descriptor(self, architecture: str = "amd64") -> dict:
+        """This image as an entry of a manifest list."""
+        return {"mediaType": DOCKER_MANIFEST, "size": len(self.manifest.encode()),
+                "digest": self.digest, "platform": {"architecture": architecture, "os": "linux"}}
+
+
+def tiny_image(content: str) -> TinyImage:
+    """An image whose one file holds `content`: different contents, different digests."""
+    raw = io.BytesIO()
+    with tarfile.open(fileobj=raw, mode="w") as tar:
+        data = content.encode()
+        info = tarfile.TarInfo("hello.txt")
+        info.size, info.mtime, info.mode = len(data), 0, 0o644
+        tar.addfile(info, io.BytesIO(data))
+    layer = gzip.compress(raw.getvalue(), mtime=0)
+    config = json.dumps({
+        "architecture": "amd64", "os": "linux",
+        "config": {"Cmd": ["/hello.txt"]},
+        "rootfs": {"type": "layers", "diff_ids": [sha256_digest(raw.getvalue())]},
+    }, separators=(",", ":")).encode()
+    manifest = json.dumps({
+        "schemaVersion": 2,
+        "mediaType": DOCKER_MANIFEST,
+        "config": {"mediaType": DOCKER_CONFIG, "size": len(config),
+                   "digest": sha256_digest(config)},
+        "layers": [{"mediaType": DOCKER_LAYER, "size": len(layer), "digest": sha256_digest(layer)}],
+    }, indent=3)  # as docker writes them
+    return TinyImage(layer=layer, config=config, manifest=manifest)
+
+
+def manifest_list(*images: TinyImage) -> str:
+    return json.dumps({"schemaVersion": 2, "mediaType": DOCKER_MANIFEST_LIST,
+                       "manifests": [image.descriptor(arch) for image, arch in
+                                     zip(images, ("amd64", "arm64", "386", "s390x"))]}, indent=3)
+
+
+def upload_blob(ecr, repository: str, data: bytes, part_size: int | None = None) -> str:
+    """InitiateLayerUpload, UploadLayerPart (in parts of part_size, default all at once),
+    CompleteLayerUpload; returns the digest."""
+    upload_id = ecr.initiate_layer_upload(repositoryName=repository)["uploadId"]
+    step = part_size or len(data)
+    for first in range(0, len(data), step):
+        part = data[first:first + step]
+        ecr.upload_layer_part(repositoryName=repository, uploadId=upload_id, partFirstByte=first,
+                              partLastByte=first + len(part) - 1, layerPartBlob=part)
+    digest = sha256_digest(data)
+    ecr.complete_layer_upload(repositoryName=repository, uploadId=upload_id, layerDigests=[digest])
+    return digest
+
+
+def push_image(ecr, repository: str, image: TinyImage, tag: str | None = None) -> dict:
+    """Pushes as docker does: the blobs the repository lacks, then the manifest. Returns
+    PutImage's image."""
+    blobs = {image.layer_digest: image.layer, image.config_digest: image.config}
+    check = ecr.batch_check_layer_availability(repositoryName=repository, layerDigests=list(blobs))
+    for layer in check["layers"]:
+        if layer["layerAvailability"] != "AVAILABLE":
+            upload_blob(ecr, repository, blobs[layer["layerDigest"]])
+    kwargs = {"imageTag": tag} if tag else {}
+    return ecr.put_image(repositoryName=repository, imageManifest=image.manifest,
+                         imageManifestMediaType=DOCKER_MANIFEST, **kwargs)["image"]

@@ -1,14 +1,19 @@
 """AWS CLI v2 (/usr/bin/aws; the `aws` first on PATH may be a v1) against ecsbox, driven with
-subprocess so a failure shows the command, its exit code, stdout and stderr."""
+subprocess so a failure shows the command, its exit code, stdout and stderr. ECS first, then ECR
+(`aws ecr ...`, the `ecr` fixture)."""
+import base64
 import json
 import os
 import shlex
 import subprocess
+import urllib.request
+from datetime import datetime, timedelta, timezone
 from pathlib import Path
 
 import pytest
 
-from helpers import FIXTURES_DIR, cluster_arn, deep_subset_mismatches, load_fixture, task_definition_arn
+from helpers import (DOCKER_MANIFEST, FIXTURES_DIR, cluster_arn, deep_subset_mismatches,
+                     load_fixture, repository_arn, task_definition_arn, tiny_image)
 
 AWS = "/usr/bin/aws"
 
@@ -37,11 +42,11 @@ def aws(ecsbox):
     version = subprocess.run([AWS, "--version"], capture_output=True, text=True, env=cli_env())
     assert version.stdout.startswith("aws-cli/2."), version.stdout + version.stderr
 
-    def run(*args, expect=0, data_path=None, region=None, output="json"):
+    def run(*args, expect=0, data_path=None, region=None, output="json", service="ecs"):
         cmd = [AWS, "--endpoint-url", ecsbox.endpoint, "--output", output, "--no-cli-pager"]
         if region:
             cmd += ["--region", region]
-        cmd += ["ecs", *args]
+        cmd += [service, *args]
         proc = subprocess.run(cmd, capture_output=True, text=True, env=cli_env(data_path),
                               timeout=60, cwd=str(FIXTURES_DIR.parent.parent))
         where = (f"$ {shlex.join(cmd)}\nexit {proc.returncode}\n"
@@ -181,3 +186,163 @@ def test_error_exit_code(aws, args, code):
     proc = aws(*args, expect=254)
     assert f"An error occurred ({code})" in proc.stderr, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+# --- ECR ----------------------------------------------------------------------------------------
+
+@pytest.fixture
+def ecr(aws):
+    """`aws ecr ...`: the same runner as `aws`, for the ecr command."""
+    def run(*args, **kwargs):
+        return aws(*args, service="ecr", **kwargs)
+    return run
+
+
+def test_ecr_create_describe_delete_repository(ecr, repo_name):
+    name = repo_name("cli/")
+    out = ecr("create-repository", "--repository-name", name, "--image-tag-mutability", "IMMUTABLE",
+              "--image-scanning-configuration", "scanOnPush=true",
+              "--tags", "Key=team,Value=cli", "Key=env,Value=test")
+    repo = out["repository"]
+    assert repo["repositoryArn"] == repository_arn(name)
+    assert repo["repositoryUri"].endswith("/" + name)
+    assert repo["imageTagMutability"] == "IMMUTABLE"
+    assert repo["imageScanningConfiguration"] == {"scanOnPush": True}
+    assert repo["encryptionConfiguration"] == {"encryptionType": "AES256"}
+
+    described = ecr("describe-repositories", "--repository-names", name)["repositories"]
+    assert described == [repo]
+    tags = ecr("list-tags-for-resource", "--resource-arn", repo["repositoryArn"])["tags"]
+    assert sorted(tags, key=lambda t: t["Key"]) == [{"Key": "env", "Value": "test"},
+                                                    {"Key": "team", "Value": "cli"}]
+    proc = ecr("create-repository", "--repository-name", name, expect=254)
+    assert "An error occurred (RepositoryAlreadyExistsException)" in proc.stderr, proc.stderr
+
+    deleted = ecr("delete-repository", "--repository-name", name, "--force")
+    assert deleted["repository"]["repositoryArn"] == repo["repositoryArn"]
+    proc = ecr("describe-repositories", "--repository-names", name, expect=254)
+    assert "An error occurred (RepositoryNotFoundException)" in proc.stderr, proc.stderr
+
+
+def test_ecr_describe_repositories_max_items_and_page_size(ecr, repo_name):
+    region = "eu-north-1"  # a region of its own: the walk sees only this test's repositories
+    mine = sorted(repo_name() for _ in range(3))
+    for name in mine:
+        ecr("create-repository", "--repository-name", name, region=region)
+    try:
+        listed = ecr("describe-repositories", region=region)["repositories"]
+        assert sorted(r["repositoryName"] for r in listed) == mine
+        first = ecr("describe-repositories", "--max-items", "2", "--page-size", "1", region=region)
+        assert len(first["repositories"]) == 2 and first["NextToken"]
+        rest = ecr("describe-repositories", "--starting-token", first["NextToken"],
+                   "--page-size", "1", region=region)
+        assert "NextToken" not in rest
+        walked = [r["repositoryName"] for r in first["repositories"] + rest["repositories"]]
+        assert walked == [r["repositoryName"] for r in listed]
+    finally:
+        for name in mine:
+            ecr("delete-repository", "--repository-name", name, region=region)
+
+
+def test_ecr_get_login_password(ecr, ecsbox):
+    proc = ecr("get-login-password", output="text")
+    password = proc.stdout.strip()
+    assert password and proc.stdout == password + "\n", repr(proc.stdout)
+    assert not password.startswith("AWS:") and " " not in password
+    assert proc.stderr == ""
+    # What `docker login --username AWS --password-stdin` then does: GET /v2/ with Basic auth.
+    basic = base64.b64encode(f"AWS:{password}".encode()).decode()
+    req = urllib.request.Request(f"{ecsbox.endpoint}/v2/", headers={"Authorization": f"Basic {basic}"})
+    with urllib.request.urlopen(req, timeout=30) as resp:
+        assert resp.status == 200
+
+
+def test_ecr_get_authorization_token(ecr):
+    before = datetime.now(timezone.utc)
+    (data,) = ecr("get-authorization-token")["authorizationData"]
+    after = datetime.now(timezone.utc)
+    user, _, password = base64.b64decode(data["authorizationToken"]).decode().partition(":")
+    assert user == "AWS" and password
+    assert data["proxyEndpoint"].startswith(("http://", "https://"))
+    # CLI v2 prints timestamps as ISO 8601; the token lasts 12 hours.
+    expires = datetime.fromisoformat(data["expiresAt"])
+    twelve_hours = timedelta(hours=12)
+    assert before + twelve_hours - timedelta(seconds=5) <= expires, data["expiresAt"]
+    assert expires <= after + twelve_hours + timedelta(seconds=5), data["expiresAt"]
+
+
+def test_ecr_policies(ecr, repo_name):
+    name = repo_name()
+    ecr("create-repository", "--repository-name", name)
+    try:
+        policy = {"Version": "2012-10-17", "Statement": [
+            {"Sid": "pull", "Effect": "Allow", "Principal": "*", "Action": "ecr:BatchGetImage"}]}
+        ecr("set-repository-policy", "--repository-name", name, "--policy-text",
+            json.dumps(policy))
+        got = ecr("get-repository-policy", "--repository-name", name)
+        assert json.loads(got["policyText"]) == policy
+        lifecycle = {"rules": [{"rulePriority": 1, "description": "expire old untagged images",
+                                "selection": {"tagStatus": "untagged",
+                                              "countType": "sinceImagePushed",
+                                              "countUnit": "days", "countNumber": 7},
+                                "action": {"type": "expire"}}]}
+        ecr("put-lifecycle-policy", "--repository-name", name, "--lifecycle-policy-text",
+            json.dumps(lifecycle))
+        got = ecr("get-lifecycle-policy", "--repository-name", name)
+        assert json.loads(got["lifecyclePolicyText"]) == lifecycle
+        ecr("delete-lifecycle-policy", "--repository-name", name)
+        proc = ecr("get-lifecycle-policy", "--repository-name", name, expect=254)
+        assert "An error occurred (LifecyclePolicyNotFoundException)" in proc.stderr, proc.stderr
+        ecr("delete-repository-policy", "--repository-name", name)
+        proc = ecr("get-repository-policy", "--repository-name", name, expect=254)
+        assert "An error occurred (RepositoryPolicyNotFoundException)" in proc.stderr, proc.stderr
+    finally:
+        ecr("delete-repository", "--repository-name", name, "--force")
+
+
+def test_ecr_push_images_and_delete_repository_force(ecr, repo_name, tmp_path):
+    name = repo_name()
+    ecr("create-repository", "--repository-name", name)
+    image = tiny_image(f"cli {name}")
+    for blob, digest in ((image.layer, image.layer_digest), (image.config, image.config_digest)):
+        upload_id = ecr("initiate-layer-upload", "--repository-name", name)["uploadId"]
+        path = tmp_path / digest.replace(":", "-")
+        path.write_bytes(blob)
+        part = ecr("upload-layer-part", "--repository-name", name, "--upload-id", upload_id,
+                   "--part-first-byte", "0", "--part-last-byte", str(len(blob) - 1),
+                   "--layer-part-blob", f"fileb://{path}")
+        assert part["lastByteReceived"] == len(blob) - 1
+        done = ecr("complete-layer-upload", "--repository-name", name, "--upload-id", upload_id,
+                   "--layer-digests", digest)
+        assert done["layerDigest"] == digest
+    manifest = tmp_path / "manifest.json"
+    manifest.write_text(image.manifest)
+    put = ecr("put-image", "--repository-name", name, "--image-tag", "v1",
+              "--image-manifest", f"file://{manifest}")
+    assert put["image"]["imageId"] == {"imageDigest": image.digest, "imageTag": "v1"}
+    ecr("put-image", "--repository-name", name, "--image-tag", "other",
+        "--image-manifest", f"file://{manifest}")
+
+    (detail,) = ecr("describe-images", "--repository-name", name,
+                    "--image-ids", "imageTag=v1")["imageDetails"]
+    assert detail["imageDigest"] == image.digest
+    assert sorted(detail["imageTags"]) == ["other", "v1"]
+    listed = ecr("list-images", "--repository-name", name)["imageIds"]
+    assert sorted(listed, key=lambda i: i["imageTag"]) == [
+        {"imageDigest": image.digest, "imageTag": "other"},
+        {"imageDigest": image.digest, "imageTag": "v1"}]
+    (got,) = ecr("batch-get-image", "--repository-name", name, "--image-ids", "imageTag=v1")[
+        "images"]
+    assert got["imageManifest"] == image.manifest
+    assert got["imageManifestMediaType"] == DOCKER_MANIFEST
+    deleted = ecr("batch-delete-image", "--repository-name", name,
+                  "--image-ids", "imageTag=other", "imageTag=missing")
+    assert deleted["imageIds"] == [{"imageDigest": image.digest, "imageTag": "other"}]
+    assert [f["failureCode"] for f in deleted["failures"]] == ["ImageNotFound"]
+
+    proc = ecr("delete-repository", "--repository-name", name, expect=254)
+    assert "An error occurred (RepositoryNotEmptyException)" in proc.stderr, proc.stderr
+    out = ecr("delete-repository", "--repository-name", name, "--force")
+    assert out["repository"]["repositoryName"] == name
+    proc = ecr("list-images", "--repository-name", name, expect=254)
+    assert "An error occurred (RepositoryNotFoundException)" in proc.stderr, proc.stderr
