@@ -6,8 +6,9 @@
 
 namespace ecsbox {
 
-// Bodies above this size are refused before they are read whole (AWS caps JSON requests lower).
-constexpr std::size_t k_max_request_body = 8 * 1024 * 1024;
+// JSON bodies above this size are refused as they are read. The largest AWS JSON request ecsbox
+// takes is ECR's UploadLayerPart: a part of up to 20 MiB, base64 in the body.
+constexpr std::size_t k_max_request_body = 32 * 1024 * 1024;
 
 struct Config {
     std::string host = "127.0.0.1";

@@ -125,10 +125,6 @@ def test_upload_in_several_parts(ecr, repo):
     assert layer["layerSize"] == len(data)
 
 
-@pytest.mark.xfail(strict=True, reason="ecsbox bug: InitiateLayerUpload advertises partSize 10 MiB "
-                   "but a part that size (13.3 MiB base64 in the JSON body) exceeds ecsbox's "
-                   "8 MiB request body limit (RequestEntityTooLargeException); ECR takes parts "
-                   "up to 20 MiB")
 def test_upload_a_part_of_the_advertised_part_size(ecr, repo):
     started = ecr.initiate_layer_upload(repositoryName=repo)
     data = b"\x5a" * started["partSize"]
@@ -137,9 +133,6 @@ def test_upload_a_part_of_the_advertised_part_size(ecr, repo):
     assert part["lastByteReceived"] == len(data) - 1
 
 
-@pytest.mark.xfail(strict=True, reason="ecsbox bug: ECR's 5 MiB minimum for every layer part but "
-                   "the last is not enforced (ECR: LayerPartTooSmallException, 'All layer parts "
-                   "except the last part should be at least 5MB')")
 def test_layer_part_too_small(ecr, repo):
     upload_id = ecr.initiate_layer_upload(repositoryName=repo)["uploadId"]
     data = b"0123456789" * 200
@@ -188,29 +181,31 @@ def test_upload_not_found(ecr, repo):
 
 
 def test_invalid_layer_part(ecr, repo):
+    first = b"0" * (5 * 1024 * 1024)  # every part but the last is 5 MiB at least
+    end = len(first) - 1
     upload_id = ecr.initiate_layer_upload(repositoryName=repo)["uploadId"]
     ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=0,
-                          partLastByte=9, layerPartBlob=b"0123456789")
+                          partLastByte=end, layerPartBlob=first)
     # A gap after the last byte received.
     with pytest.raises(ClientError) as e:
-        ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=20,
-                              partLastByte=22, layerPartBlob=b"abc")
+        ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=end + 11,
+                              partLastByte=end + 13, layerPartBlob=b"abc")
     assert_client_error(e, "InvalidLayerPartException")
     # The error says where the upload stands, so the client can resume.
     assert e.value.response.get("uploadId") == upload_id, e.value.response
     assert e.value.response.get("repositoryName") == repo
-    assert e.value.response.get("lastValidByteReceived") == 9
+    assert e.value.response.get("lastValidByteReceived") == end
     # Byte range and data that disagree.
     with pytest.raises(ClientError) as e:
-        ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=10,
-                              partLastByte=19, layerPartBlob=b"abc")
+        ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=end + 1,
+                              partLastByte=end + 10, layerPartBlob=b"abc")
     assert_client_error(e, "InvalidLayerPartException")
-    # The upload is still good from byte 10.
-    ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=10,
-                          partLastByte=12, layerPartBlob=b"abc")
+    # The upload is still good from where it stood.
+    ecr.upload_layer_part(repositoryName=repo, uploadId=upload_id, partFirstByte=end + 1,
+                          partLastByte=end + 3, layerPartBlob=b"abc")
     done = ecr.complete_layer_upload(repositoryName=repo, uploadId=upload_id,
-                                     layerDigests=[sha256_digest(b"0123456789abc")])
-    assert done["layerDigest"] == sha256_digest(b"0123456789abc")
+                                     layerDigests=[sha256_digest(first + b"abc")])
+    assert done["layerDigest"] == sha256_digest(first + b"abc")
 
 
 def test_empty_upload(ecr, repo):
@@ -259,10 +254,6 @@ def test_get_download_url_for_layer(ecr, repo, image):
     assert_client_error(e, "LayerInaccessibleException")
 
 
-@pytest.mark.xfail(strict=True, reason="ecsbox bug: the presigned downloadUrl answers 401; its "
-                   "X-Ecsbox-Token query value is not percent-encoded, and the server's query "
-                   "parser cuts the token at its base64 '=' (percent-encoded, the same URL gives "
-                   "the layer). ECR's downloadUrl is a presigned URL any plain GET can fetch")
 def test_download_url_serves_the_layer(ecr, repo, image):
     """ECR's downloadUrl is a presigned URL: a plain GET, no credentials, gets the bytes."""
     push_image(ecr, repo, image, tag="v1")
@@ -454,9 +445,6 @@ def test_manifest_list(ecr, repo, image):
     assert resp["failures"] == [] and resp["imageIds"] == [{"imageDigest": arm.digest}]
 
 
-@pytest.mark.xfail(strict=True, reason="ecsbox bug: a manifest list's imageSizeInBytes is the sum "
-                   "of its entries' manifest sizes; ECR documents the largest size of the images "
-                   "in the list")
 def test_manifest_list_size_is_its_largest_image(ecr, repo, image):
     big = tiny_image("a larger image " + "x" * 5000 + str(uuid.uuid4()))
     push_image(ecr, repo, image)
@@ -599,10 +587,6 @@ def test_batch_get_image_failures(ecr, repo, image):
     assert all(f["failureReason"] for f in resp["failures"])
 
 
-@pytest.mark.xfail(strict=True, reason="ecsbox bug: image digests are checked with the OCI "
-                   "grammar ([a-zA-Z0-9=_-]+ after the colon), not ECR's "
-                   "'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+' that ecsbox's own failureReason quotes, so "
-                   "'sha256:not-hex' is ImageNotFound instead of InvalidImageDigest")
 def test_batch_get_image_non_hex_digest(ecr, repo, image):
     push_image(ecr, repo, image, tag="v1")
     resp = ecr.batch_get_image(repositoryName=repo, imageIds=[{"imageDigest": "sha256:not-hex"}])

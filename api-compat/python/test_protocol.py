@@ -135,7 +135,7 @@ def test_invalid_utf8_body(ecsbox):
 
 
 def test_huge_body_is_answered_not_hung(ecsbox):
-    size = 9 * 1024 * 1024
+    size = 33 * 1024 * 1024  # above the 32 MiB limit
     padding = "x" * size
     body = json.dumps({"clusterName": "huge", "tags": [{"key": "k", "value": padding}]}).encode()
     conn = http.client.HTTPConnection("127.0.0.1", ecsbox.port, timeout=30)

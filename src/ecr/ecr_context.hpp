@@ -8,6 +8,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "ecr/layer_parts.hpp"
 #include "ecr/lifecycle_previews.hpp"
 #include "protocol/dispatcher.hpp"
 #include "registry/auth_token.hpp"
@@ -31,6 +32,7 @@ struct EcrContext {
     std::string registry_host;
     // Behind a pointer so the context stays movable.
     std::unique_ptr<LifecyclePreviews> lifecycle_previews = std::make_unique<LifecyclePreviews>();
+    std::unique_ptr<LayerParts> layer_parts = std::make_unique<LayerParts>();
 };
 
 inline store::Scope scope_of(const protocol::CallContext& call) { return {call.account_id, call.region}; }

@@ -97,6 +97,9 @@ inline AwsError empty_upload(const std::string& upload_id, const std::string& na
     return {"EmptyUploadException", "Upload with id '" + upload_id + "' in " + in_repository(name, registry_id) +
                                         " does not contain any layer parts"};
 }
+inline AwsError layer_part_too_small() {
+    return {"LayerPartTooSmallException", "All layer parts except the last part should be at least 5MB."};
+}
 inline AwsError invalid_layer(const std::string& message) { return {"InvalidLayerException", message}; }
 inline AwsError layer_already_exists(const std::string& digest, const std::string& name,
                                      const std::string& registry_id) {

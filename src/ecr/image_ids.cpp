@@ -1,10 +1,20 @@
 #include "ecr/image_ids.hpp"
 
 #include <algorithm>
+#include <cctype>
+#include <cstring>
 
-#include "registry/reference.hpp"
 
 namespace ecsbox::ecr {
+
+bool is_ecr_digest(std::string_view digest) {
+    const auto colon = digest.find(':');
+    if (colon == std::string_view::npos || colon == 0 || colon + 1 == digest.size()) return false;
+    const auto algorithm = digest.substr(0, colon), hex = digest.substr(colon + 1);
+    return std::all_of(algorithm.begin(), algorithm.end(),
+                       [](char c) { return std::isalnum(static_cast<unsigned char>(c)) || std::strchr("-_+.", c); }) &&
+           std::all_of(hex.begin(), hex.end(), [](char c) { return std::isxdigit(static_cast<unsigned char>(c)); });
+}
 
 ImageLookup find_image(store::Store& store, std::int64_t repository_id, const json& image_id) {
     const auto digest = image_id.value("imageDigest", std::string());
@@ -16,7 +26,7 @@ ImageLookup find_image(store::Store& store, std::int64_t repository_id, const js
         out.malformed = true;
         return out;
     }
-    if (!digest.empty() && !registry::looks_like_digest(digest)) {
+    if (!digest.empty() && !is_ecr_digest(digest)) {
         out.failure_code = "InvalidImageDigest";
         out.failure_reason = "Invalid request parameters: image digest should satisfy the regex "
                              "'[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+'";

@@ -4,6 +4,7 @@
 // not resolve. Shared by the image operations and the lifecycle preview. Reads only.
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "ecr/ecr_context.hpp"
 #include "store/ecr_images_store.hpp"
@@ -18,6 +19,9 @@ struct ImageLookup {
     // Whether the identifier was malformed (no image could ever match it), as opposed to absent.
     bool malformed = false;
 };
+
+// ECR's digest format, '[a-zA-Z0-9-_+.]+:[a-fA-F0-9]+', for image and layer digests in requests.
+bool is_ecr_digest(std::string_view digest);
 
 ImageLookup find_image(store::Store& store, std::int64_t repository_id, const json& image_id);
 

@@ -257,7 +257,7 @@ json put_image(EcrContext& ecr, const protocol::CallContext& call, const json& i
     const std::string digest = "sha256:" + util::sha256_hex(bytes);
     if (input.contains("imageDigest")) {
         const auto given = input["imageDigest"].get<std::string>();
-        if (!registry::looks_like_digest(given))
+        if (!is_ecr_digest(given))
             throw invalid_parameter("Invalid parameter at 'imageDigest' failed to satisfy constraint: 'must be a "
                                     "digest of the form <algorithm>:<hex>'");
         if (given != digest) throw image_digest_does_not_match(given, digest);

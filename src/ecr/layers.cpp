@@ -4,6 +4,7 @@
 #include <cctype>
 
 #include "ecr/errors.hpp"
+#include "ecr/image_ids.hpp"
 #include "ecr/repositories.hpp"
 #include "registry/reference.hpp"
 #include "registry/routes.hpp"
@@ -74,7 +75,7 @@ json batch_check_layer_availability(EcrContext& ecr, const protocol::CallContext
                                 {"failureReason", "The layer digest is empty."}});
             continue;
         }
-        if (!registry::looks_like_digest(digest)) {
+        if (!is_ecr_digest(digest)) {
             failures.push_back({{"layerDigest", digest},
                                 {"failureCode", "InvalidLayerDigest"},
                                 {"failureReason", "Invalid layer digest."}});
@@ -116,6 +117,7 @@ json upload_layer_part(EcrContext& ecr, const protocol::CallContext& call, const
     if (first != upload.size) throw out_of_order(upload.size);
     try {
         ecr.registry.append(repo, upload.id, first).write(bytes);
+        ecr.layer_parts->record(upload.id, bytes.size());
     } catch (const registry::RegistryError& e) {
         if (e.code() == registry::ErrorCode::blob_upload_unknown)
             throw upload_not_found(upload.shown, repo.name, repo.scope.account);
@@ -138,10 +140,12 @@ json complete_layer_upload(EcrContext& ecr, const protocol::CallContext& call, c
                                 "digest.");
     const auto digest = digests[0].get<std::string>();
     if (upload.size == 0) throw empty_upload(upload.shown, repo.name, repo.scope.account);
+    if (ecr.layer_parts->has_small_part_before_last(upload.id)) throw layer_part_too_small();
     if (!registry::valid_digest(digest))
         throw invalid_layer("The layer digest '" + digest + "' is not a sha256 digest of 64 lower-case hex digits.");
     if (ecr.store.ecr_images().is_linked(repo.id, digest)) {
         ecr.registry.cancel_upload(repo, upload.id);
+        ecr.layer_parts->forget(upload.id);
         throw layer_already_exists(digest, repo.name, repo.scope.account);
     }
     // Outside any store transaction: completing may rehash a large upload (after a restart), and
@@ -156,18 +160,39 @@ json complete_layer_upload(EcrContext& ecr, const protocol::CallContext& call, c
                                 e.what());
         throw;
     }
+    ecr.layer_parts->forget(upload.id);
     return {{"registryId", repo.scope.account},
             {"repositoryName", repo.name},
             {"uploadId", upload.shown},
             {"layerDigest", digest}};
 }
 
+namespace {
+
 constexpr double k_download_url_lifetime = 3600;
+
+// RFC 3986: everything but unreserved characters as %XX, so a token survives a query string.
+std::string percent_encoded(std::string_view text) {
+    static constexpr char k_hex[] = "0123456789ABCDEF";
+    std::string out;
+    for (const unsigned char c : text) {
+        if (std::isalnum(c) || c == '-' || c == '_' || c == '.' || c == '~') {
+            out += static_cast<char>(c);
+        } else {
+            out += '%';
+            out += k_hex[c >> 4];
+            out += k_hex[c & 0xF];
+        }
+    }
+    return out;
+}
+
+}  // namespace
 
 json get_download_url_for_layer(EcrContext& ecr, const protocol::CallContext& call, const json& input) {
     const auto repo = require_repository(ecr, call, input);
     const auto digest = input.at("layerDigest").get<std::string>();
-    if (!registry::looks_like_digest(digest))
+    if (!is_ecr_digest(digest))
         throw invalid_parameter("Invalid parameter at 'layerDigest' failed to satisfy constraint: 'must be a digest "
                                 "of the form <algorithm>:<hex>'");
     if (!ecr.registry.blob_size(repo, digest)) throw layer_not_found(digest, repo.name, repo.scope.account);
@@ -177,7 +202,7 @@ json get_download_url_for_layer(EcrContext& ecr, const protocol::CallContext& ca
     // short-lived registry token rides in the query string.
     const auto token = ecr.auth_tokens.mint(repo.scope.account, repo.scope.region, ecr.clock.now() + k_download_url_lifetime);
     return {{"downloadUrl", "http://" + ecr.registry_host + "/v2/" + repo.name + "/blobs/" + digest + "?" +
-                                std::string(registry::k_download_token_parameter) + "=" + token},
+                                std::string(registry::k_download_token_parameter) + "=" + percent_encoded(token)},
             {"layerDigest", digest}};
 }
 

@@ -246,7 +246,6 @@ std::uint64_t Manifest::image_size() const {
     std::uint64_t total = 0;
     if (config) total = config->size;
     for (const auto& layer : layers) total = saturating_add(total, layer.size);
-    for (const auto& child : manifests) total = saturating_add(total, child.size);
     return total;
 }
 

@@ -46,8 +46,8 @@ struct Manifest {
     bool is_index() const { return !manifests.empty() || config == std::nullopt; }
     // The blobs that must exist before the manifest is accepted: config and layers.
     std::vector<std::string> blob_digests() const;
-    // What ECR reports as imageSizeInBytes: config plus layers for an image; the sum of the
-    // children's declared sizes for an index.
+    // What ECR reports as imageSizeInBytes of an image: config plus layers. (An index's is its
+    // largest image's, which only the repository knows.)
     std::uint64_t image_size() const;
 };
 

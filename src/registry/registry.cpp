@@ -1,5 +1,6 @@
 #include "registry/registry.hpp"
 
+#include <algorithm>
 #include <chrono>
 #include <filesystem>
 #include <mutex>
@@ -229,10 +230,14 @@ PutManifestResult Registry::put_manifest(const store::EcrRepositoryRecord& repo,
         if (!images.is_linked(repo.id, blob))
             throw error(ErrorCode::manifest_blob_unknown,
                         "blob " + blob + " is unknown to repository '" + repo.name + "'");
+    // An index is as large as its largest image, as ECR reports it.
+    std::int64_t largest_child = 0;
     for (const auto& child : manifest.manifests) {
-        if (!images.find_by_digest(repo.id, child.digest))
+        const auto child_image = images.find_by_digest(repo.id, child.digest);
+        if (!child_image)
             throw error(ErrorCode::manifest_blob_unknown,
                         "manifest " + child.digest + " is unknown to repository '" + repo.name + "'");
+        largest_child = std::max(largest_child, child_image->size);
         references.push_back(child.digest);
     }
 
@@ -242,7 +247,7 @@ PutManifestResult Registry::put_manifest(const store::EcrRepositoryRecord& repo,
     image.manifest = bytes;
     image.media_type = manifest.media_type;
     image.artifact_media_type = manifest.artifact_media_type;
-    image.size = static_cast<std::int64_t>(manifest.image_size());
+    image.size = manifest.is_index() ? largest_child : static_cast<std::int64_t>(manifest.image_size());
     image.pushed_at = m_clock.now();
 
     PutManifestResult result;

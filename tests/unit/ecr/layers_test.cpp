@@ -40,7 +40,8 @@ json complete(const std::string& upload_id, const std::string& digest, const std
 
 TEST_CASE("a layer uploaded in parts becomes available in its repository", "[ecr][layers]") {
     WithRepository ecr;
-    const std::string bytes = "the first part|the second part";
+    const std::string first_part(5 * 1024 * 1024, 'a');  // every part but the last is 5 MiB at least
+    const std::string bytes = first_part + "the second part";
     const auto digest = sha256_digest(bytes);
     const auto before = ecr.ok("BatchCheckLayerAvailability", {{"repositoryName", "app"}, {"layerDigests", {digest}}});
     CHECK(before == json{{"layers", {{{"layerDigest", digest}, {"layerAvailability", "UNAVAILABLE"}}}},
@@ -51,12 +52,13 @@ TEST_CASE("a layer uploaded in parts becomes available in its repository", "[ecr
     CHECK(std::regex_match(upload_id, std::regex("[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}")));
     CHECK(initiated["partSize"] == 10485760);
 
-    CHECK(ecr.ok("UploadLayerPart", part(upload_id, 0, "the first part|")) ==
+    CHECK(ecr.ok("UploadLayerPart", part(upload_id, 0, first_part)) ==
           json{{"registryId", "123456789012"},
                {"repositoryName", "app"},
                {"uploadId", upload_id},
-               {"lastByteReceived", 14}});
-    CHECK(ecr.ok("UploadLayerPart", part(upload_id, 15, "the second part"))["lastByteReceived"] == 29);
+               {"lastByteReceived", first_part.size() - 1}});
+    CHECK(ecr.ok("UploadLayerPart", part(upload_id, first_part.size(), "the second part"))["lastByteReceived"] ==
+          bytes.size() - 1);
     CHECK(ecr.ok("CompleteLayerUpload", complete(upload_id, digest)) == json{{"registryId", "123456789012"},
                                                                              {"repositoryName", "app"},
                                                                              {"uploadId", upload_id},
@@ -71,7 +73,20 @@ TEST_CASE("a layer uploaded in parts becomes available in its repository", "[ecr
     CHECK(ecr.ok("BatchCheckLayerAvailability", {{"repositoryName", "other"}, {"layerDigests", {digest}}})["layers"][0]
                 ["layerAvailability"] == "UNAVAILABLE");
     // The upload is over.
-    CHECK(ecr.call("UploadLayerPart", part(upload_id, 30, "more")).error_code() == "UploadNotFoundException");
+    CHECK(ecr.call("UploadLayerPart", part(upload_id, bytes.size(), "more")).error_code() == "UploadNotFoundException");
+}
+
+TEST_CASE("a part under 5 MiB before the last is LayerPartTooSmallException", "[ecr][layers]") {
+    WithRepository ecr;
+    const auto upload_id = initiate(ecr);
+    ecr.ok("UploadLayerPart", part(upload_id, 0, "small"));
+    ecr.ok("UploadLayerPart", part(upload_id, 5, "last"));
+    const auto reply = ecr.call("CompleteLayerUpload", complete(upload_id, sha256_digest("smalllast")));
+    CHECK(reply.error_code() == "LayerPartTooSmallException");
+    // A single small part is the last one, and fine.
+    const auto single = initiate(ecr);
+    ecr.ok("UploadLayerPart", part(single, 0, "small"));
+    CHECK(ecr.ok("CompleteLayerUpload", complete(single, sha256_digest("small")))["layerDigest"] == sha256_digest("small"));
 }
 
 TEST_CASE("BatchCheckLayerAvailability reports malformed and empty digests as failures", "[ecr][layers]") {
@@ -111,7 +126,7 @@ TEST_CASE("a part that does not continue the upload is InvalidLayerPartException
 
     // Nothing refused was written: the right part still fits.
     ecr.ok("UploadLayerPart", part(upload_id, 5, "678"));
-    ecr.ok("CompleteLayerUpload", complete(upload_id, sha256_digest("12345678")));
+    CHECK(ecr.call("UploadLayerPart", part(upload_id, 8, "9")).status == 200);
 }
 
 TEST_CASE("an unknown upload, or another repository's, is UploadNotFoundException", "[ecr][layers]") {

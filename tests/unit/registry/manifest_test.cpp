@@ -113,7 +113,7 @@ TEST_CASE("a Docker manifest list names its per-platform children", "[manifest]"
     REQUIRE(m.manifests.size() == 2);
     CHECK(m.manifests[0].digest == digest_of('1'));
     CHECK(m.blob_digests().empty());
-    CHECK(m.image_size() == 2200);
+    CHECK(m.image_size() == 0);  // an index's size is its largest image's, known to the repository
 }
 
 TEST_CASE("an OCI index may hold manifests without a platform and carry a subject", "[manifest]") {
@@ -131,7 +131,7 @@ TEST_CASE("an OCI index may hold manifests without a platform and carry a subjec
     CHECK(m.manifests.size() == 2);
     REQUIRE(m.subject);
     CHECK(m.subject->digest == digest_of('9'));
-    CHECK(m.image_size() == 1340);
+    CHECK(m.image_size() == 0);
 }
 
 TEST_CASE("an OCI artifact reports its artifactType and may have no layers", "[manifest]") {
