@@ -140,8 +140,8 @@ void App::open_container_endpoint() {
     }
     if (m_config.runtime == "none") return;
     const auto port = std::to_string(m_config.port);
-    const bool loopback = m_config.host == "127.0.0.1" || m_config.host == "localhost" || m_config.host == "::1";
-    const bool wildcard = m_config.host == "0.0.0.0" || m_config.host == "::";
+    const bool loopback = is_loopback_host(m_config.host);
+    const bool wildcard = is_wildcard_host(m_config.host);
     std::string endpoint;
     std::unique_ptr<HttpServer> server;
     if (!loopback && !wildcard) {

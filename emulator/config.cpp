@@ -11,10 +11,15 @@ std::string default_data_dir() {
     return "/var/lib/ecsbox";
 }
 
+bool is_loopback_host(const std::string& host) {
+    return host == "127.0.0.1" || host == "localhost" || host == "::1";
+}
+
+bool is_wildcard_host(const std::string& host) { return host == "0.0.0.0" || host == "::" || host.empty(); }
+
 std::string registry_host(const Config& config) {
     const auto& host = config.host;
-    const bool local = host == "127.0.0.1" || host == "0.0.0.0" || host == "localhost" || host == "::1" ||
-                       host == "::" || host.empty();
+    const bool local = is_loopback_host(host) || is_wildcard_host(host);
     const std::string name = local ? "localhost" : host.find(':') != std::string::npos ? "[" + host + "]" : host;
     return name + ":" + std::to_string(config.port);
 }

@@ -28,6 +28,10 @@ struct Config {
 // $ECSBOX_DATA_DIR, else $XDG_DATA_HOME/ecsbox, else ~/.local/share/ecsbox.
 std::string default_data_dir();
 
+// Listen addresses that reach this machine only, and those that reach every interface.
+bool is_loopback_host(const std::string& host);
+bool is_wildcard_host(const std::string& host);
+
 // "host:port" that clients name the built-in registry by (repository URIs, docker login). A
 // loopback or wildcard listen address becomes "localhost", which Docker trusts over plain HTTP
 // without an insecure-registries entry.

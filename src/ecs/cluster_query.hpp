@@ -20,7 +20,7 @@ struct InstanceFacts {
     std::vector<std::pair<std::string, std::optional<std::string>>> attributes;  // name, value
     bool agent_connected = false;
     std::string agent_version;
-    std::string registered_at;  // ISO 8601 UTC, so dates in queries compare as text
+    std::string registered_at;  // RFC 3339 UTC, so dates in queries compare as text
     std::int64_t running_tasks_count = 0;
     std::vector<std::string> task_groups;  // groups of the tasks placed on it and not stopping
     std::string ec2_instance_id;

@@ -2,13 +2,13 @@
 
 #include <algorithm>
 #include <cctype>
-#include <ctime>
 
 #include "ecs/arns.hpp"
 #include "ecs/clusters.hpp"
 #include "ecs/errors.hpp"
 #include "ecs/tags.hpp"
 #include "protocol/pagination.hpp"
+#include "util/rfc3339.hpp"
 
 namespace ecsbox::ecs {
 
@@ -65,15 +65,6 @@ json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record
     out["registeredAt"] = record.registered_at;
     if (with_tags) out["tags"] = tags_to_json(ecs.store.tags().list(record.arn));
     return out;
-}
-
-std::string iso8601(double epoch_seconds) {
-    const auto seconds = static_cast<std::time_t>(epoch_seconds);
-    std::tm utc{};
-    gmtime_r(&seconds, &utc);
-    char text[64];
-    std::strftime(text, sizeof text, "%Y-%m-%dT%H:%M:%SZ", &utc);
-    return text;
 }
 
 // An instance named by ARN or id within the cluster -> its ARN.
@@ -195,7 +186,7 @@ InstanceFacts instance_facts(EcsContext& ecs, const store::ContainerInstanceReco
     const auto engine = is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
     facts.agent_connected = engine && engine->connected;
     facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
-    facts.registered_at = iso8601(record.registered_at);
+    facts.registered_at = util::format_rfc3339(record.registered_at);
     facts.ec2_instance_id = body.value("ec2InstanceId", "");
     for (const auto& task : ecs.store.tasks().active_on(record.arn)) {
         if (task.last_status == "RUNNING") ++facts.running_tasks_count;

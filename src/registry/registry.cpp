@@ -58,6 +58,7 @@ const char* RegistryError::code_name() const {
         case ErrorCode::size_invalid: return "SIZE_INVALID";
         case ErrorCode::tag_invalid: return "TAG_INVALID";
         case ErrorCode::range_invalid: return "RANGE_INVALID";
+        case ErrorCode::pagination_number_invalid: return "PAGINATION_NUMBER_INVALID";
         case ErrorCode::unsupported: return "UNSUPPORTED";
     }
     return "UNKNOWN";

@@ -33,6 +33,7 @@ enum class ErrorCode {
     size_invalid,           // 400
     tag_invalid,            // 400: a tag ECR keeps immutable already names another image
     range_invalid,          // 416: a chunk that does not continue the upload
+    pagination_number_invalid,  // 400: a tags/list page size that is not a positive number
     unsupported,            // 405
 };
 

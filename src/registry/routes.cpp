@@ -214,7 +214,7 @@ private:
         if (const auto n = query(m_request, "n")) {
             const auto parsed = number(*n);
             if (!parsed || *parsed == 0)
-                throw RegistryError(ErrorCode::unsupported, "n must be a positive number of tags");
+                throw RegistryError(ErrorCode::pagination_number_invalid, "n must be a positive number of tags");
             limit = std::min<std::size_t>(*parsed, k_max_tags_page);
         }
         auto tags = m_registry.tags(repo, query(m_request, "last"), limit + 1);
@@ -308,11 +308,21 @@ private:
         }
         const auto id = m_registry.start_upload(repo);
         if (const auto digest = query(m_request, "digest")) {  // monolithic: the blob is the body
-            {
-                auto appender = m_registry.append(repo, id, std::nullopt);
-                stream_into(appender, m_request);
+            // One request, one session: if it fails, nothing of it stays behind to resume.
+            try {
+                {
+                    auto appender = m_registry.append(repo, id, std::nullopt);
+                    stream_into(appender, m_request);
+                }
+                m_registry.complete_upload(repo, id, *digest, std::nullopt);
+            } catch (...) {
+                try {
+                    m_registry.cancel_upload(repo, id);
+                } catch (const RegistryError&) {
+                    // A digest mismatch has ended the session already.
+                }
+                throw;
             }
-            m_registry.complete_upload(repo, id, *digest, std::nullopt);
             return created_blob(m_route.name, *digest);
         }
         RegistryResponse response;

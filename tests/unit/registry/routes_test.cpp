@@ -1,6 +1,7 @@
 #include "registry/routes.hpp"
 
 #include <catch2/catch.hpp>
+#include <filesystem>
 #include <map>
 #include <nlohmann/json.hpp>
 
@@ -97,6 +98,11 @@ public:
     }
 
     testing::FakeClock& clock() { return m_clock; }
+    std::size_t upload_files() const {
+        const auto dir = std::filesystem::path(m_dir.path()) / "registry" / "uploads";
+        if (!std::filesystem::exists(dir)) return 0;
+        return static_cast<std::size_t>(std::distance(std::filesystem::directory_iterator(dir), {}));
+    }
     std::string token_until(double expires_at) const { return m_tokens.mint(k_scope.account, k_scope.region, expires_at); }
 
 private:
@@ -230,6 +236,8 @@ TEST_CASE("tags are listed in pages with a Link to the next", "[registry][routes
     const auto first = h.call("GET", "/v2/app/tags/list", "", {}, {{"n", "2"}});
     CHECK(first.json_body() == json{{"name", "app"}, {"tags", {"a", "b"}}});
     CHECK(first.header("Link") == "</v2/app/tags/list?n=2&last=b>; rel=\"next\"");
+    CHECK(h.call("GET", "/v2/app/tags/list", "", {}, {{"n", "0"}}).error_code() == "PAGINATION_NUMBER_INVALID");
+    CHECK(h.call("GET", "/v2/app/tags/list", "", {}, {{"n", "lots"}}).status == 400);
     const auto rest = h.call("GET", "/v2/app/tags/list", "", {}, {{"n", "2"}, {"last", "b"}});
     CHECK(rest.json_body()["tags"] == json::array({"c"}));
     CHECK(rest.header("Link").empty());
@@ -278,4 +286,15 @@ TEST_CASE("a presigned blob URL lets that download in without credentials, and n
     CHECK(h.call("DELETE", "/v2/app/blobs/" + digest, "", {}, {{"X-Ecsbox-Token", token}}, false).status == 401);
     h.clock().advance(61);
     CHECK(h.call("GET", "/v2/app/blobs/" + digest, "", {}, {{"X-Ecsbox-Token", token}}, false).status == 401);
+}
+
+TEST_CASE("a one-request upload that fails leaves no session behind", "[registry][routes]") {
+    RegistryHarness h;
+    h.create_repository("app");
+    const auto wrong = h.call("POST", "/v2/app/blobs/uploads/", "some bytes", {}, {{"digest", digest_of("other bytes")}});
+    CHECK(wrong.error_code() == "DIGEST_INVALID");
+    const auto malformed = h.call("POST", "/v2/app/blobs/uploads/", "some bytes", {}, {{"digest", "sha256:nope"}});
+    CHECK(malformed.error_code() == "DIGEST_INVALID");
+    CHECK(h.upload_files() == 0);
+    CHECK(h.call("GET", "/v2/app/blobs/" + digest_of("some bytes")).error_code() == "BLOB_UNKNOWN");
 }
