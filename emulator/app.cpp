@@ -16,9 +16,8 @@
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
 #include "protocol/embedded_models.hpp"
-#include "registry/repository_uri.hpp"
+#include "registry/engine_pull.hpp"
 #include "store/schema.hpp"
-#include "util/base64.hpp"
 
 namespace ecsbox {
 
@@ -116,16 +115,9 @@ std::unique_ptr<HttpServer> App::make_server() {
 }
 
 scheduler::ImageSource App::image_source(const std::string& image, const store::Scope& task_scope) const {
-    const auto host = registry_host(m_config);
-    const auto local = registry::resolve_registry_image(image, host, task_scope);
-    if (!local) return {image, ""};
-    // The engine pulls from ecsbox as `docker login` would: user AWS, a fresh token as password.
-    const auto token = m_auth_tokens->mint(local->scope.account, local->scope.region, m_clock.now() + 3600);
-    const nlohmann::json credentials = {{"username", "AWS"}, {"password", token}, {"serveraddress", host}};
-    auto encoded = util::base64_encode(credentials.dump());
-    std::replace(encoded.begin(), encoded.end(), '+', '-');  // the engine reads base64url
-    std::replace(encoded.begin(), encoded.end(), '/', '_');
-    return {local->reference, encoded};
+    if (auto pull = registry::engine_pull(image, registry_host(m_config), task_scope, *m_auth_tokens, m_clock.now()))
+        return {std::move(pull->reference), std::move(pull->registry_auth)};
+    return {image, ""};
 }
 
 std::string App::container_endpoint() const {

@@ -8,7 +8,7 @@
 #include "ecs/errors.hpp"
 #include "ecs/tags.hpp"
 #include "protocol/pagination.hpp"
-#include "util/rfc3339.hpp"
+#include "scheduler/instances.hpp"
 
 namespace ecsbox::ecs {
 
@@ -17,28 +17,6 @@ namespace {
 constexpr protocol::PageLimits k_list_limits{100, 100};
 constexpr std::size_t k_max_describe = 100;
 constexpr std::size_t k_max_attributes = 10;
-// Marks the local engine's registration in the stored document; the output shape drops it.
-constexpr const char* k_local_marker = "ecsboxLocalEngine";
-
-json resource(const char* name, std::int64_t value) {
-    return {{"name", name}, {"type", "INTEGER"}, {"doubleValue", 0.0}, {"longValue", 0}, {"integerValue", value}};
-}
-
-json resources_json(const Resources& r) {
-    return json::array({resource("CPU", r.cpu), resource("MEMORY", r.memory),
-                        {{"name", "PORTS"}, {"type", "STRINGSET"}, {"doubleValue", 0.0}, {"longValue", 0},
-                         {"integerValue", 0}, {"stringSetValue", {"22", "2375", "2376", "51678", "51679"}}},
-                        {{"name", "PORTS_UDP"}, {"type", "STRINGSET"}, {"doubleValue", 0.0}, {"longValue", 0},
-                         {"integerValue", 0}, {"stringSetValue", json::array()}}});
-}
-
-std::int64_t integer_resource(const json& list, const std::string& name) {
-    for (const auto& r : list)
-        if (r.value("name", "") == name) return r.value("integerValue", std::int64_t{0});
-    return 0;
-}
-
-std::string cluster_name_of(const std::string& cluster_arn) { return cluster_arn.substr(cluster_arn.rfind('/') + 1); }
 
 // The request's cluster (default "default") -> its ARN.
 std::string require_cluster(EcsContext& ecs, const store::Scope& scope, const json& input) {
@@ -52,14 +30,14 @@ json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record
         if (a.value) attribute["value"] = *a.value;
         out["attributes"].push_back(attribute);
     }
-    const auto engine = is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
+    const auto engine = scheduler::is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
     std::size_t running = 0, pending = 0;
     for (const auto& task : ecs.store.tasks().active_on(record.arn))
         (task.last_status == "RUNNING" ? running : pending)++;
     out["containerInstanceArn"] = record.arn;
     out["status"] = record.status;
     out["agentConnected"] = engine && engine->connected;
-    out["remainingResources"] = resources_json(remaining_resources(ecs, record));
+    out["remainingResources"] = scheduler::resources_json(scheduler::remaining_resources(ecs.store, record));
     out["runningTasksCount"] = running;
     out["pendingTasksCount"] = pending;
     out["registeredAt"] = record.registered_at;
@@ -117,92 +95,14 @@ json echo_attribute(json attribute, const std::string& target_arn) {
 
 }  // namespace
 
-bool is_local(const store::ContainerInstanceRecord& instance) {
-    return json::parse(instance.body).value(k_local_marker, false);
-}
-
-Resources task_reservation(const json& task) {
-    Resources r;
-    if (task.contains("cpu")) r.cpu = std::stoll(task["cpu"].get<std::string>());
-    if (task.contains("memory")) r.memory = std::stoll(task["memory"].get<std::string>());
-    return r;
-}
-
-Resources registered_resources(const store::ContainerInstanceRecord& instance) {
-    const json body = json::parse(instance.body);
-    const auto& list = body.at("registeredResources");
-    return {integer_resource(list, "CPU"), integer_resource(list, "MEMORY")};
-}
-
-Resources remaining_resources(EcsContext& ecs, const store::ContainerInstanceRecord& instance) {
-    auto left = registered_resources(instance);
-    for (const auto& task : ecs.store.tasks().active_on(instance.arn)) {
-        const auto reserved = task_reservation(json::parse(task.body));
-        left.cpu -= reserved.cpu;
-        left.memory -= reserved.memory;
-    }
-    return left;
-}
-
-store::ContainerInstanceRecord ensure_local_instance(EcsContext& ecs, const store::Scope& scope,
-                                                     const std::string& cluster_arn, const std::string& cluster_name) {
-    auto tx = ecs.store.transaction();
-    for (auto& existing : ecs.store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000))
-        if (is_local(existing)) return existing;
-    const auto engine = ecs.store.container_instances().engine("local");
-    if (!engine) throw AwsError("ServerException", "The container engine has not been probed yet; retry shortly.", 500);
-    store::ContainerInstanceRecord record;
-    record.arn = container_instance_arn(scope, cluster_name, ecs.ids.hex(32));
-    record.cluster_arn = cluster_arn;
-    record.status = "ACTIVE";
-    record.registered_at = ecs.clock.now();
-    record.body = json{{"version", 1},
-                       {"versionInfo",
-                        {{"agentVersion", "ecsbox-" + std::string(ECSBOX_VERSION)},
-                         {"agentHash", "ecsbox"},
-                         {"dockerVersion", engine->runtime == "none" ? std::string("none (--runtime none)")
-                                                                     : "DockerVersion: " + engine->docker_version}}},
-                       {"registeredResources", resources_json({engine->cpu_units, engine->memory_mib})},
-                       {"attributes",
-                        {{{"name", "ecs.os-type"}, {"value", "linux"}},
-                         {{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}},
-                         {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
-                       {"attachments", json::array()},
-                       {k_local_marker, true}}
-                      .dump();
-    ecs.store.container_instances().put(scope, record);
-    tx.commit();
-    return record;
-}
-
-InstanceFacts instance_facts(EcsContext& ecs, const store::ContainerInstanceRecord& record) {
-    const json body = json::parse(record.body);
-    InstanceFacts facts;
-    for (const auto& a : body.value("attributes", json::array()))
-        facts.attributes.emplace_back(a.value("name", ""), a.contains("value") ? std::optional(a["value"].get<std::string>())
-                                                                               : std::nullopt);
-    for (const auto& a : ecs.store.container_instances().attributes(record.cluster_arn, record.arn))
-        facts.attributes.emplace_back(a.name, a.value);
-    const auto engine = is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
-    facts.agent_connected = engine && engine->connected;
-    facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
-    facts.registered_at = util::format_rfc3339(record.registered_at);
-    facts.ec2_instance_id = body.value("ec2InstanceId", "");
-    for (const auto& task : ecs.store.tasks().active_on(record.arn)) {
-        if (task.last_status == "RUNNING") ++facts.running_tasks_count;
-        if (task.desired_status == "RUNNING") facts.task_groups.push_back(json::parse(task.body).value("group", ""));
-    }
-    return facts;
-}
-
 json list_container_instances(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
     const auto scope = scope_of(call);
     const auto cluster_arn = require_cluster(ecs, scope, input);
-    std::optional<ClusterQuery> filter;
+    std::optional<scheduler::ClusterQuery> filter;
     if (input.contains("filter")) {
         try {
-            filter = ClusterQuery::parse(input["filter"].get<std::string>());
-        } catch (const ClusterQueryError& e) {
+            filter = scheduler::ClusterQuery::parse(input["filter"].get<std::string>());
+        } catch (const scheduler::ClusterQueryError& e) {
             throw invalid_parameter("Invalid filter '" + input["filter"].get<std::string>() + "': " + e.what() + ".");
         }
     }
@@ -215,7 +115,7 @@ json list_container_instances(EcsContext& ecs, const protocol::CallContext& call
     for (auto cursor = after;;) {
         auto batch = ecs.store.container_instances().list(cluster_arn, status, cursor, page.limit + 1);
         for (auto& row : batch)
-            if (rows.size() <= page.limit && (!filter || filter->matches(instance_facts(ecs, row)))) rows.push_back(row);
+            if (rows.size() <= page.limit && (!filter || filter->matches(scheduler::instance_facts(ecs.store, row)))) rows.push_back(row);
         if (batch.size() <= page.limit || rows.size() > page.limit) break;
         cursor = batch.back().arn;
     }
@@ -290,7 +190,7 @@ json register_container_instance(EcsContext& ecs, const protocol::CallContext& c
             arn->account != scope.account || record.arn != container_instance_arn(scope, cluster_name_of(cluster_arn),
                                                                                     arn->resource_id.substr(arn->resource_id.find('/') + 1)))
             throw invalid_parameter("containerInstanceArn must be a container instance ARN of cluster " + cluster_arn + ".");
-        if (existing && is_local(*existing))
+        if (existing && scheduler::is_local(*existing))
             throw invalid_parameter("The container instance " + record.arn + " is the local engine's and cannot be re-registered.");
     }
     record.status = "ACTIVE";

@@ -4,12 +4,13 @@
 
 #include "ecs/arns.hpp"
 #include "ecs/clusters.hpp"
-#include "ecs/container_instances.hpp"
 #include "ecs/errors.hpp"
-#include "ecs/placement.hpp"
 #include "ecs/tags.hpp"
 #include "ecs/task_definition_rules.hpp"
 #include "protocol/pagination.hpp"
+#include "scheduler/instances.hpp"
+#include "scheduler/placement.hpp"
+#include "scheduler/task_factory.hpp"
 
 namespace ecsbox::ecs {
 
@@ -37,14 +38,6 @@ ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, c
     return {cluster.arn, cluster.name};
 }
 
-const json* find_override(const json& overrides, const std::string& container_name) {
-    const auto list = overrides.find("containerOverrides");
-    if (list == overrides.end()) return nullptr;
-    for (const auto& o : *list)
-        if (o.value("name", "") == container_name) return &o;
-    return nullptr;
-}
-
 // Task-level cpu/memory overrides, read as registration reads them ("1 vCPU", "2 GB", units).
 json normalize_task_overrides(json overrides) {
     if (overrides.contains("cpu")) {
@@ -70,74 +63,6 @@ void check_overrides(const json& overrides, const json& task_definition) {
     }
 }
 
-// Task-level cpu and memory as ECS reports them: the definition's, else the containers' sum.
-std::pair<std::string, std::string> task_size(const json& task_definition, const json& overrides) {
-    std::int64_t cpu = 0, memory = 0;
-    for (const auto& c : task_definition["containerDefinitions"]) {
-        const json* o = find_override(overrides, c["name"].get<std::string>());
-        cpu += o && o->contains("cpu") ? (*o)["cpu"].get<std::int64_t>() : c.value("cpu", std::int64_t{0});
-        const auto limit = o && o->contains("memory") ? (*o)["memory"] : c.value("memory", json());
-        const auto reservation =
-            o && o->contains("memoryReservation") ? (*o)["memoryReservation"] : c.value("memoryReservation", json());
-        memory += !limit.is_null() ? limit.get<std::int64_t>() : reservation.is_null() ? 0 : reservation.get<std::int64_t>();
-    }
-    const auto task_cpu = task_definition.value("cpu", std::to_string(cpu));
-    const auto task_memory = task_definition.value("memory", std::to_string(memory));
-    return {overrides.value("cpu", task_cpu), overrides.value("memory", task_memory)};
-}
-
-json new_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const json& task_definition,
-              const json& overrides, const std::string& instance_arn, const json& input, const std::string& launch_type) {
-    const auto task_id = ecs.ids.hex(32);
-    const auto arn = task_arn(scope, cluster.name, task_id);
-    const auto [cpu, memory] = task_size(task_definition, overrides);
-    json containers = json::array();
-    for (const auto& c : task_definition["containerDefinitions"]) {
-        const json* o = find_override(overrides, c["name"].get<std::string>());
-        json container = {{"containerArn", container_arn(scope, cluster.name, task_id, ecs.ids.uuid())},
-                          {"taskArn", arn},
-                          {"name", c["name"]},
-                          {"image", c["image"]},
-                          {"lastStatus", "PENDING"},
-                          {"networkInterfaces", json::array()},
-                          {"healthStatus", "UNKNOWN"},
-                          {"cpu", std::to_string(o && o->contains("cpu") ? (*o)["cpu"].get<std::int64_t>()
-                                                                          : c.value("cpu", std::int64_t{0}))}};
-        for (const char* field : {"memory", "memoryReservation"}) {
-            const auto value = o && o->contains(field) ? (*o)[field] : c.value(field, json());
-            if (!value.is_null()) container[field] = std::to_string(value.get<std::int64_t>());
-        }
-        containers.push_back(std::move(container));
-    }
-    json task = {{"taskArn", arn},
-                 {"clusterArn", cluster.arn},
-                 {"taskDefinitionArn", task_definition["taskDefinitionArn"]},
-                 {"overrides", {{"containerOverrides", overrides.value("containerOverrides", json::array())},
-                                {"inferenceAcceleratorOverrides", json::array()}}},
-                 {"containers", containers},
-                 {"cpu", cpu},
-                 {"memory", memory},
-                 {"createdAt", ecs.clock.now()},
-                 {"group", input.value("group", "family:" + task_definition["family"].get<std::string>())},
-                 {"launchType", launch_type},
-                 {"healthStatus", "UNKNOWN"},
-                 {"attachments", json::array()},
-                 {"attributes", {{{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}}}},
-                 {"availabilityZone", scope.region + "a"},
-                 {"enableExecuteCommand", input.value("enableExecuteCommand", false)}};
-    for (const char* field : {"cpu", "memory", "executionRoleArn", "taskRoleArn", "ephemeralStorage"})
-        if (overrides.contains(field)) task["overrides"][field] = overrides[field];
-    if (input.contains("startedBy")) task["startedBy"] = input["startedBy"];
-    if (launch_type == "FARGATE") {
-        task["platformVersion"] = input.value("platformVersion", "1.4.0");
-        task["platformFamily"] = "Linux";
-        task["connectivity"] = "CONNECTED";
-    } else {
-        task["containerInstanceArn"] = instance_arn;
-    }
-    return task;
-}
-
 bool supports(const json& task_definition, const std::string& launch_type) {
     for (const auto& c : task_definition.value("compatibilities", json::array()))
         if (c == launch_type) return true;
@@ -161,34 +86,41 @@ namespace {
 
 // What RunTask and StartTask share: the definition to run, how, and with which tags.
 struct LaunchPlan {
-    store::TaskDefinitionRecord definition_record;
-    json definition;
-    std::string launch_type;
+    scheduler::TaskLaunch launch;
     store::TagList tags;
-    json overrides;  // checked against the definition, task cpu/memory in plain units
-    PlacementRules placement;  // RunTask's; StartTask names its instances itself
+    scheduler::PlacementRules placement;  // RunTask's; StartTask names its instances itself
 };
 
-LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& input) {
+LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const std::string& cluster_arn, const json& input) {
     const auto ref = parse_task_definition_ref(scope, input.at("taskDefinition").get<std::string>());
     auto record = !ref ? std::nullopt
                   : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
                                   : ecs.store.task_definitions().find_latest_active(scope, ref->family);
     if (!record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
     if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
-    LaunchPlan plan{*record, json::parse(record->body), input.value("launchType", "EC2"), {}, json::object(), {}};
+    LaunchPlan plan;
+    auto& launch = plan.launch;
+    launch.scope = scope;
+    launch.cluster_arn = cluster_arn;
+    launch.definition = *record;
+    launch.task_definition = json::parse(record->body);
+    launch.launch_type = input.value("launchType", "EC2");
     if (input.contains("capacityProviderStrategy")) {
         const auto& strategy = input["capacityProviderStrategy"];
-        plan.launch_type =
+        launch.launch_type =
             !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
     }
-    if (plan.launch_type == "MANAGED_INSTANCES") plan.launch_type = "EC2";
-    if (!supports(plan.definition, plan.launch_type))
-        throw invalid_parameter("Task definition does not support launch_type " + plan.launch_type + ".");
-    if (plan.definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
+    if (launch.launch_type == "MANAGED_INSTANCES") launch.launch_type = "EC2";
+    if (!supports(launch.task_definition, launch.launch_type))
+        throw invalid_parameter("Task definition does not support launch_type " + launch.launch_type + ".");
+    if (launch.task_definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
         throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
-    plan.overrides = normalize_task_overrides(input.value("overrides", json::object()));
-    check_overrides(plan.overrides, plan.definition);
+    launch.overrides = normalize_task_overrides(input.value("overrides", json::object()));
+    check_overrides(launch.overrides, launch.task_definition);
+    launch.group = input.value("group", scheduler::default_group(*record));
+    if (input.contains("startedBy")) launch.started_by = input["startedBy"].get<std::string>();
+    launch.enable_execute_command = input.value("enableExecuteCommand", false);
+    launch.platform_version = input.value("platformVersion", launch.platform_version);
     plan.tags = tags_from_request(input.value("tags", json::array()));
     if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
         for (auto& tag : ecs.store.tags().list(record->arn))
@@ -197,40 +129,24 @@ LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const json& i
     return plan;
 }
 
-// Places one task on `instance` if it fits, else records why not. `remaining` is what is left
-// on the instance and shrinks with each placement.
-void place_task(EcsContext& ecs, const store::Scope& scope, const ClusterRef& cluster, const LaunchPlan& plan,
-                const store::ContainerInstanceRecord& instance, Resources& remaining, InstanceFacts& facts,
-                const json& input, json& tasks, json& failures) {
-    json task = new_task(ecs, scope, cluster, plan.definition, plan.overrides, instance.arn, input, plan.launch_type);
-    if (const auto refusal = placement_refusal(plan.placement, facts, task["group"].get<std::string>())) {
-        failures.push_back({{"arn", instance.arn}, {"reason", *refusal}});
-        return;
+// Places up to `count` tasks of the plan on the candidates, recording each placed one.
+void place_tasks(EcsContext& ecs, const LaunchPlan& plan, std::vector<scheduler::Candidate>& candidates, int count,
+                 json& tasks, json& failures) {
+    const auto need = scheduler::launch_reservation(plan.launch);
+    for (int i = 0; i < count; ++i) {
+        const auto placement = scheduler::place_task(plan.placement, candidates, need, plan.launch.group, ecs.ids);
+        if (!placement.chosen) {
+            for (const auto& failure : placement.failures)
+                failures.push_back({{"arn", failure.arn}, {"reason", failure.reason}});
+            continue;
+        }
+        const auto record =
+            scheduler::make_task(plan.launch, candidates[*placement.chosen].instance.arn, ecs.ids, ecs.clock.now());
+        ecs.store.tasks().insert(plan.launch.scope, record);
+        add_tags(ecs, record.arn, plan.tags);
+        tasks.push_back(task_json(record));
+        if (!plan.tags.empty()) tasks.back()["tags"] = tags_to_json(plan.tags);
     }
-    facts.task_groups.push_back(task["group"].get<std::string>());
-    const auto need = task_reservation(task);
-    if (need.memory > remaining.memory || need.cpu > remaining.cpu) {
-        failures.push_back({{"arn", instance.arn}, {"reason", need.memory > remaining.memory ? "RESOURCE:MEMORY" : "RESOURCE:CPU"}});
-        return;
-    }
-    remaining.cpu -= need.cpu;
-    remaining.memory -= need.memory;
-    store::TaskRecord record;
-    record.arn = task["taskArn"];
-    record.cluster_arn = cluster.arn;
-    record.task_definition_arn = plan.definition_record.arn;
-    record.family = plan.definition_record.family;
-    record.container_instance_arn = instance.arn;
-    if (input.contains("startedBy")) record.started_by = input["startedBy"].get<std::string>();
-    record.launch_type = plan.launch_type;
-    record.last_status = "PROVISIONING";
-    record.desired_status = "RUNNING";
-    record.created_at = task["createdAt"];
-    record.body = task.dump();
-    ecs.store.tasks().insert(scope, record);
-    add_tags(ecs, record.arn, plan.tags);
-    tasks.push_back(task_json(record));
-    if (!plan.tags.empty()) tasks.back()["tags"] = tags_to_json(plan.tags);
 }
 
 }  // namespace
@@ -242,8 +158,10 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
     if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
         throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
     const auto cluster = require_cluster(ecs, call, input, true);
-    auto plan = plan_launch(ecs, scope, input);
-    plan.placement = read_placement(input, plan.definition, plan.launch_type);
+    auto plan = plan_launch(ecs, scope, cluster.arn, input);
+    plan.placement = value_or_throw(scheduler::read_placement(input.value("placementConstraints", json::array()),
+                                                              input.value("placementStrategy", json::array()),
+                                                              plan.launch.task_definition, plan.launch.launch_type));
 
     json tasks = json::array(), failures = json::array();
     auto tx = ecs.store.transaction();
@@ -259,12 +177,11 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
             return json::parse(first->response);
         }
     }
-    const auto instance = ensure_local_instance(ecs, scope, cluster.arn, cluster.name);
+    const auto instance =
+        value_or_throw(scheduler::ensure_local_instance(ecs.store, ecs.clock, ecs.ids, scope, cluster.arn));
     if (instance.status != "ACTIVE") throw invalid_parameter("No Container Instances were found in your cluster.");
-    auto remaining = remaining_resources(ecs, instance);
-    auto facts = instance_facts(ecs, instance);
-    for (int i = 0; i < count; ++i)
-        place_task(ecs, scope, cluster, plan, instance, remaining, facts, input, tasks, failures);
+    std::vector<scheduler::Candidate> candidates{scheduler::candidate_of(ecs.store, instance)};
+    place_tasks(ecs, plan, candidates, count, tasks, failures);
     const json response = {{"tasks", tasks}, {"failures", failures}};
     if (!token.empty())
         ecs.store.client_tokens().record(scope, "RunTask", token, {request.dump(), response.dump(), ecs.clock.now()});
@@ -279,7 +196,7 @@ json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& 
     const auto& targets = input.at("containerInstances");
     if (targets.empty() || targets.size() > 10)
         throw invalid_parameter("StartTask accepts between 1 and 10 container instances.");
-    const auto plan = plan_launch(ecs, scope, input);
+    const auto plan = plan_launch(ecs, scope, cluster.arn, input);
 
     json tasks = json::array(), failures = json::array();
     auto tx = ecs.store.transaction();
@@ -289,14 +206,13 @@ json start_task(EcsContext& ecs, const protocol::CallContext& call, const json& 
         const auto instance = ecs.store.container_instances().find(arn);
         if (!instance || instance->cluster_arn != cluster.arn || instance->status == "INACTIVE") {
             failures.push_back({{"arn", arn}, {"reason", "MISSING"}});
-        } else if (!is_local(*instance)) {
+        } else if (!scheduler::is_local(*instance)) {
             failures.push_back({{"arn", arn}, {"reason", "AGENT"}});  // no agent runs behind it here
         } else if (instance->status != "ACTIVE") {
             failures.push_back({{"arn", arn}, {"reason", "DRAINING"}});
         } else {
-            auto remaining = remaining_resources(ecs, *instance);
-            auto facts = instance_facts(ecs, *instance);
-            place_task(ecs, scope, cluster, plan, *instance, remaining, facts, input, tasks, failures);
+            std::vector<scheduler::Candidate> candidates{scheduler::candidate_of(ecs.store, *instance)};
+            place_tasks(ecs, plan, candidates, 1, tasks, failures);
         }
     }
     tx.commit();

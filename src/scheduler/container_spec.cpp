@@ -4,6 +4,7 @@
 #include <cctype>
 #include <fstream>
 
+#include "scheduler/labels.hpp"
 #include "util/port_range.hpp"
 
 namespace ecsbox::scheduler {
@@ -176,8 +177,8 @@ std::vector<std::pair<std::string, json>> task_volumes(const TaskFacts& task) {
         json options = {{"Driver", config.value("driver", "local")},
                         {"DriverOpts", config.value("driverOpts", json::object())},
                         {"Labels", config.value("labels", json::object())}};
-        options["Labels"]["com.amazonaws.ecs.task-arn"] = task.task_arn;
-        options["Labels"][k_installation_label] = task.installation_id;
+        options["Labels"][labels::k_task_arn] = task.task_arn;
+        options["Labels"][labels::k_installation] = task.installation_id;
         out.emplace_back(docker_volume_name(task, volume), options);
     }
     return out;
@@ -201,15 +202,15 @@ json container_config(const TaskFacts& task, const json& def) {
                         "resolve secrets yet (no Secrets Manager or SSM Parameter Store); container " + name);
     const auto network_mode = task.task_definition.value("networkMode", "bridge");
 
-    json labels = def.value("dockerLabels", json::object());
-    labels["com.amazonaws.ecs.task-arn"] = task.task_arn;
-    labels[k_installation_label] = task.installation_id;
-    labels["com.amazonaws.ecs.container-name"] = name;
-    labels["com.amazonaws.ecs.cluster"] = task.cluster_arn;
-    labels["com.amazonaws.ecs.task-definition-family"] = task.family;
-    labels["com.amazonaws.ecs.task-definition-version"] = std::to_string(task.revision);
+    json docker_labels = def.value("dockerLabels", json::object());
+    docker_labels[labels::k_task_arn] = task.task_arn;
+    docker_labels[labels::k_installation] = task.installation_id;
+    docker_labels[labels::k_container_name] = name;
+    docker_labels[labels::k_cluster] = task.cluster_arn;
+    docker_labels[labels::k_family] = task.family;
+    docker_labels[labels::k_revision] = std::to_string(task.revision);
 
-    json config = {{"Image", def.at("image")}, {"Env", environment(task, def, over)}, {"Labels", labels}};
+    json config = {{"Image", def.at("image")}, {"Env", environment(task, def, over)}, {"Labels", docker_labels}};
     if (over && over->contains("command")) config["Cmd"] = (*over)["command"];
     else if (def.contains("command")) config["Cmd"] = def["command"];
     if (def.contains("entryPoint")) config["Entrypoint"] = def["entryPoint"];

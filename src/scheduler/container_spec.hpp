@@ -16,9 +16,6 @@ public:
     using std::runtime_error::runtime_error;
 };
 
-// The label carrying the ecsbox installation (Store::installation_id) that made a container.
-constexpr const char* k_installation_label = "ecsbox.installation";
-
 struct TaskFacts {
     std::string installation_id;
     std::string task_arn;

@@ -1,6 +1,6 @@
 #include "scheduler/reconciler.hpp"
 
-#include "scheduler/container_spec.hpp"
+#include "scheduler/labels.hpp"
 
 #include <thread>
 #include <unistd.h>
@@ -9,7 +9,6 @@ namespace ecsbox::scheduler {
 
 namespace {
 
-constexpr const char* k_task_label = "com.amazonaws.ecs.task-arn";
 constexpr auto k_probe_period = std::chrono::seconds(30);
 constexpr auto k_orphan_period = std::chrono::seconds(10);
 constexpr auto k_events_retry = std::chrono::seconds(1);
@@ -112,9 +111,9 @@ void Reconciler::reconcile_once() {
 
 void Reconciler::remove_orphans() {
     // Only this installation's containers: other ecsbox instances may share the engine.
-    const auto own = std::string(k_installation_label) + "=" + m_deps.store.installation_id();
+    const auto own = std::string(labels::k_installation) + "=" + m_deps.store.installation_id();
     for (const auto& container : m_deps.docker.list_containers(own)) {
-        const auto arn = container.labels.count(k_task_label) ? container.labels.at(k_task_label) : "";
+        const auto arn = container.labels.count(labels::k_task_arn) ? container.labels.at(labels::k_task_arn) : "";
         const auto task = m_deps.store.tasks().find(arn);
         if (task && task->last_status != "STOPPED") continue;
         m_deps.log.info("removing container " + container.name + " of " + (task ? "stopped" : "unknown") + " task " + arn);
@@ -173,7 +172,7 @@ void Reconciler::worker_loop() {
 void Reconciler::events_loop() {
     while (!m_stopping) {
         try {
-            m_deps.docker.watch_events(k_task_label, m_stopping, [this](const docker::ContainerEvent&) { wake(); });
+            m_deps.docker.watch_events(labels::k_task_arn, m_stopping, [this](const docker::ContainerEvent&) { wake(); });
         } catch (const std::exception&) {
             // The engine is down or restarting; the control loop notices and reports it.
         }

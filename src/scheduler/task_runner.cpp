@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "scheduler/container_spec.hpp"
+#include "scheduler/labels.hpp"
 
 namespace ecsbox::scheduler {
 
@@ -12,8 +13,6 @@ using nlohmann::json;
 
 namespace {
 
-constexpr const char* k_task_label = "com.amazonaws.ecs.task-arn";
-constexpr const char* k_name_label = "com.amazonaws.ecs.container-name";
 constexpr int k_default_start_timeout = 180;  // seconds a container may wait for its dependencies
 
 bool is_one_of(const std::string& value, std::initializer_list<const char*> options) {
@@ -74,8 +73,8 @@ private:
     // Reads every container of the task from Docker and copies what it sees into the document.
     void observe() {
         m_observed.clear();
-        for (const auto& summary : m_deps.docker.list_containers(std::string(k_task_label) + "=" + m_record.arn)) {
-            const auto name = summary.labels.count(k_name_label) ? summary.labels.at(k_name_label) : "";
+        for (const auto& summary : m_deps.docker.list_containers(std::string(labels::k_task_arn) + "=" + m_record.arn)) {
+            const auto name = summary.labels.count(labels::k_container_name) ? summary.labels.at(labels::k_container_name) : "";
             if (auto state = m_deps.docker.inspect_container(summary.id)) m_observed.emplace(name, std::move(*state));
         }
         for (auto& c : m_task["containers"]) {

@@ -1,10 +1,10 @@
-#include "ecs/cluster_query.hpp"
+#include "scheduler/cluster_query.hpp"
 
 #include <catch2/catch.hpp>
 
-using ecsbox::ecs::ClusterQuery;
-using ecsbox::ecs::ClusterQueryError;
-using ecsbox::ecs::InstanceFacts;
+using ecsbox::scheduler::ClusterQuery;
+using ecsbox::scheduler::ClusterQueryError;
+using ecsbox::scheduler::InstanceFacts;
 
 namespace {
 
@@ -26,7 +26,7 @@ bool matches(const char* expression) { return ClusterQuery::parse(expression).ma
 
 }  // namespace
 
-TEST_CASE("cluster queries compare attributes", "[ecs][cluster_query]") {
+TEST_CASE("cluster queries compare attributes", "[scheduler][cluster_query]") {
     CHECK(matches("attribute:stack == prod"));
     CHECK(matches("attribute:stack equals prod"));
     CHECK_FALSE(matches("attribute:stack == dev"));
@@ -37,7 +37,7 @@ TEST_CASE("cluster queries compare attributes", "[ecs][cluster_query]") {
     CHECK(matches("attribute:ecs.availability-zone !~ eu-.*"));
 }
 
-TEST_CASE("cluster queries see attributes without values, and missing ones", "[ecs][cluster_query]") {
+TEST_CASE("cluster queries see attributes without values, and missing ones", "[scheduler][cluster_query]") {
     CHECK(matches("attribute:gpu exists"));
     CHECK_FALSE(matches("attribute:tpu exists"));
     CHECK(matches("attribute:tpu !exists"));
@@ -45,7 +45,7 @@ TEST_CASE("cluster queries see attributes without values, and missing ones", "[e
     CHECK(matches("attribute:tpu != x"));  // no value of it is x
 }
 
-TEST_CASE("cluster queries ask about the agent, counts, dates and task groups", "[ecs][cluster_query]") {
+TEST_CASE("cluster queries ask about the agent, counts, dates and task groups", "[scheduler][cluster_query]") {
     CHECK(matches("agentConnected == true"));
     CHECK(matches("runningTasksCount > 2"));
     CHECK(matches("runningTasksCount <= 3"));
@@ -58,7 +58,7 @@ TEST_CASE("cluster queries ask about the agent, counts, dates and task groups", 
     CHECK_FALSE(matches("task:group != service:web"));
 }
 
-TEST_CASE("cluster queries combine with and, or, not and parentheses", "[ecs][cluster_query]") {
+TEST_CASE("cluster queries combine with and, or, not and parentheses", "[scheduler][cluster_query]") {
     CHECK(matches("attribute:stack == prod and agentConnected == true"));
     CHECK(matches("attribute:stack == dev or attribute:ecs.os-type == linux"));
     CHECK_FALSE(matches("attribute:stack == dev || attribute:ecs.os-type == windows"));
@@ -68,7 +68,7 @@ TEST_CASE("cluster queries combine with and, or, not and parentheses", "[ecs][cl
     CHECK(matches("attribute:stack == prod or attribute:stack == dev and agentConnected == false"));
 }
 
-TEST_CASE("malformed cluster queries say what is wrong", "[ecs][cluster_query]") {
+TEST_CASE("malformed cluster queries say what is wrong", "[scheduler][cluster_query]") {
     CHECK_THROWS_AS(ClusterQuery::parse(""), ClusterQueryError);
     CHECK_THROWS_WITH(ClusterQuery::parse("color == red"), Catch::Contains("not a subject"));
     CHECK_THROWS_WITH(ClusterQuery::parse("attribute:stack ~~ prod"), Catch::Contains("not an operator"));

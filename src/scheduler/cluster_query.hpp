@@ -13,7 +13,7 @@
 #include <utility>
 #include <vector>
 
-namespace ecsbox::ecs {
+namespace ecsbox::scheduler {
 
 // What a query can ask about a container instance.
 struct InstanceFacts {
@@ -44,4 +44,4 @@ private:
     std::shared_ptr<const Node> m_root;
 };
 
-}  // namespace ecsbox::ecs
+}  // namespace ecsbox::scheduler

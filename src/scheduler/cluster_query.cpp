@@ -1,11 +1,11 @@
-#include "ecs/cluster_query.hpp"
+#include "scheduler/cluster_query.hpp"
 
 #include <algorithm>
 #include <cctype>
 #include <charconv>
 #include <regex>
 
-namespace ecsbox::ecs {
+namespace ecsbox::scheduler {
 
 namespace {
 
@@ -256,4 +256,4 @@ ClusterQuery ClusterQuery::parse(std::string_view expression) { return ClusterQu
 
 bool ClusterQuery::matches(const InstanceFacts& instance) const { return m_root->evaluate(instance); }
 
-}  // namespace ecsbox::ecs
+}  // namespace ecsbox::scheduler

@@ -1,0 +1,116 @@
+#include "scheduler/instances.hpp"
+
+#include "store/arns.hpp"
+#include "util/rfc3339.hpp"
+
+namespace ecsbox::scheduler {
+
+using nlohmann::json;
+
+namespace {
+
+// Marks the local engine's registration in the stored document; the output shape drops it.
+constexpr const char* k_local_marker = "ecsboxLocalEngine";
+
+json resource(const char* name, std::int64_t value) {
+    return {{"name", name}, {"type", "INTEGER"}, {"doubleValue", 0.0}, {"longValue", 0}, {"integerValue", value}};
+}
+
+std::int64_t integer_resource(const json& list, const std::string& name) {
+    for (const auto& r : list)
+        if (r.value("name", "") == name) return r.value("integerValue", std::int64_t{0});
+    return 0;
+}
+
+}  // namespace
+
+json resources_json(const Resources& r) {
+    return json::array({resource("CPU", r.cpu), resource("MEMORY", r.memory),
+                        {{"name", "PORTS"}, {"type", "STRINGSET"}, {"doubleValue", 0.0}, {"longValue", 0},
+                         {"integerValue", 0}, {"stringSetValue", {"22", "2375", "2376", "51678", "51679"}}},
+                        {{"name", "PORTS_UDP"}, {"type", "STRINGSET"}, {"doubleValue", 0.0}, {"longValue", 0},
+                         {"integerValue", 0}, {"stringSetValue", json::array()}}});
+}
+
+bool is_local(const store::ContainerInstanceRecord& instance) {
+    return json::parse(instance.body).value(k_local_marker, false);
+}
+
+Resources task_reservation(const json& task) {
+    Resources r;
+    if (task.contains("cpu")) r.cpu = std::stoll(task["cpu"].get<std::string>());
+    if (task.contains("memory")) r.memory = std::stoll(task["memory"].get<std::string>());
+    return r;
+}
+
+Resources registered_resources(const store::ContainerInstanceRecord& instance) {
+    const json body = json::parse(instance.body);
+    const auto& list = body.at("registeredResources");
+    return {integer_resource(list, "CPU"), integer_resource(list, "MEMORY")};
+}
+
+Resources remaining_resources(store::Store& store, const store::ContainerInstanceRecord& instance) {
+    auto left = registered_resources(instance);
+    for (const auto& task : store.tasks().active_on(instance.arn)) {
+        const auto reserved = task_reservation(json::parse(task.body));
+        left.cpu -= reserved.cpu;
+        left.memory -= reserved.memory;
+    }
+    return left;
+}
+
+Outcome<store::ContainerInstanceRecord> ensure_local_instance(store::Store& store, const util::Clock& clock,
+                                                              util::IdGenerator& ids, const store::Scope& scope,
+                                                              const std::string& cluster_arn) {
+    auto tx = store.transaction();
+    for (auto& existing : store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000))
+        if (is_local(existing)) return existing;
+    const auto engine = store.container_instances().engine("local");
+    if (!engine)
+        return SchedulingError{SchedulingError::Kind::unavailable,
+                               "The container engine has not been probed yet; retry shortly."};
+    store::ContainerInstanceRecord record;
+    record.arn = store::container_instance_arn(scope, store::cluster_name_of(cluster_arn), ids.hex(32));
+    record.cluster_arn = cluster_arn;
+    record.status = "ACTIVE";
+    record.registered_at = clock.now();
+    record.body = json{{"version", 1},
+                       {"versionInfo",
+                        {{"agentVersion", "ecsbox-" + std::string(ECSBOX_VERSION)},
+                         {"agentHash", "ecsbox"},
+                         {"dockerVersion", engine->runtime == "none" ? std::string("none (--runtime none)")
+                                                                     : "DockerVersion: " + engine->docker_version}}},
+                       {"registeredResources", resources_json({engine->cpu_units, engine->memory_mib})},
+                       {"attributes",
+                        {{{"name", "ecs.os-type"}, {"value", "linux"}},
+                         {{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}},
+                         {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
+                       {"attachments", json::array()},
+                       {k_local_marker, true}}
+                      .dump();
+    store.container_instances().put(scope, record);
+    tx.commit();
+    return record;
+}
+
+InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record) {
+    const json body = json::parse(record.body);
+    InstanceFacts facts;
+    for (const auto& a : body.value("attributes", json::array()))
+        facts.attributes.emplace_back(a.value("name", ""), a.contains("value") ? std::optional(a["value"].get<std::string>())
+                                                                               : std::nullopt);
+    for (const auto& a : store.container_instances().attributes(record.cluster_arn, record.arn))
+        facts.attributes.emplace_back(a.name, a.value);
+    const auto engine = is_local(record) ? store.container_instances().engine("local") : std::nullopt;
+    facts.agent_connected = engine && engine->connected;
+    facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
+    facts.registered_at = util::format_rfc3339(record.registered_at);
+    facts.ec2_instance_id = body.value("ec2InstanceId", "");
+    for (const auto& task : store.tasks().active_on(record.arn)) {
+        if (task.last_status == "RUNNING") ++facts.running_tasks_count;
+        if (task.desired_status == "RUNNING") facts.task_groups.push_back(json::parse(task.body).value("group", ""));
+    }
+    return facts;
+}
+
+}  // namespace ecsbox::scheduler
