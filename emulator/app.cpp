@@ -13,6 +13,7 @@
 #include "ecr/ecr_service.hpp"
 #include "ecr/lifecycle_policies.hpp"
 #include "ecs/ecs_service.hpp"
+#include "ecs/services.hpp"
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
 #include "protocol/embedded_models.hpp"
@@ -62,7 +63,7 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         }
     }
     m_reconciler = std::make_unique<scheduler::Reconciler>(
-        *m_store, *m_docker, m_clock, m_log,
+        *m_store, *m_docker, m_clock, m_ids, m_log,
         scheduler::ReconcilerOptions{
             .runtime = m_config.runtime,
             .container_endpoint = [this] { return container_endpoint(); },
@@ -213,6 +214,8 @@ void App::janitor_loop() {
                 m_log.debug("purged " + std::to_string(purged) + " deleted task definition revision(s)");
             if (const auto purged = ecs::purge_stopped_tasks(*m_ecs); purged > 0)
                 m_log.debug("purged " + std::to_string(purged) + " long-stopped task(s)");
+            if (const auto purged = ecs::purge_inactive_services(*m_ecs); purged > 0)
+                m_log.debug("purged " + std::to_string(purged) + " long-inactive service(s)");
             if (Clock::now() >= next_lifecycle) {
                 next_lifecycle = Clock::now() + std::chrono::duration_cast<Clock::duration>(
                                                     std::chrono::duration<double>(m_config.lifecycle_policy_interval));

@@ -88,29 +88,53 @@ json with_strategy_defaults(json strategy) {
 }
 
 struct ClusterCounts {
-    std::size_t running = 0, pending = 0, stopping = 0, instances = 0;
+    std::size_t running = 0, pending = 0, stopping = 0, instances = 0, services = 0;
+    // Statistics by launch type: FARGATE, or EC2 for every other (as ECS counts them).
+    std::size_t running_fargate = 0, pending_fargate = 0;
+    std::size_t active_ec2_services = 0, active_fargate_services = 0;
+    std::size_t draining_ec2_services = 0, draining_fargate_services = 0;
 };
 
 ClusterCounts counts_of(EcsContext& ecs, const std::string& cluster_arn) {
     ClusterCounts counts;
-    for (const auto& [status, n] : ecs.store.tasks().count_by_status(cluster_arn)) {
-        if (status == "RUNNING") counts.running += n;
-        else if (status == "PROVISIONING" || status == "PENDING" || status == "ACTIVATING") counts.pending += n;
-        else if (status != "STOPPED") counts.stopping += n;
+    for (const auto& [key, n] : ecs.store.tasks().count_by_status(cluster_arn)) {
+        const auto& [launch_type, status] = key;
+        const bool fargate = launch_type == "FARGATE";
+        if (status == "RUNNING") {
+            counts.running += n;
+            if (fargate) counts.running_fargate += n;
+        } else if (status == "PROVISIONING" || status == "PENDING" || status == "ACTIVATING") {
+            counts.pending += n;
+            if (fargate) counts.pending_fargate += n;
+        } else if (status != "STOPPED") {
+            counts.stopping += n;
+        }
+    }
+    for (const auto& [key, n] : ecs.store.services().count_by_launch_type(cluster_arn)) {
+        const auto& [launch_type, status] = key;
+        const bool fargate = launch_type == "FARGATE";
+        if (status == "ACTIVE") {
+            counts.services += n;
+            (fargate ? counts.active_fargate_services : counts.active_ec2_services) += n;
+        } else {
+            (fargate ? counts.draining_fargate_services : counts.draining_ec2_services) += n;
+        }
     }
     counts.instances = ecs.store.container_instances().count_registered(cluster_arn);
     return counts;
 }
 
-// Services do not exist yet, so their statistics are zero; every task runs on the local engine
-// whatever its launch type, and is counted under that launch type as ECS counts it.
 json statistics(const ClusterCounts& counts) {
     json stats = json::array();
     const std::pair<const char*, std::size_t> values[] = {
-        {"runningEC2TasksCount", counts.running}, {"runningFargateTasksCount", 0},
-        {"pendingEC2TasksCount", counts.pending}, {"pendingFargateTasksCount", 0},
-        {"activeEC2ServiceCount", 0},             {"activeFargateServiceCount", 0},
-        {"drainingEC2ServiceCount", 0},           {"drainingFargateServiceCount", 0}};
+        {"runningEC2TasksCount", counts.running - counts.running_fargate},
+        {"runningFargateTasksCount", counts.running_fargate},
+        {"pendingEC2TasksCount", counts.pending - counts.pending_fargate},
+        {"pendingFargateTasksCount", counts.pending_fargate},
+        {"activeEC2ServiceCount", counts.active_ec2_services},
+        {"activeFargateServiceCount", counts.active_fargate_services},
+        {"drainingEC2ServiceCount", counts.draining_ec2_services},
+        {"drainingFargateServiceCount", counts.draining_fargate_services}};
     for (const auto& [name, value] : values) stats.push_back({{"name", name}, {"value", std::to_string(value)}});
     return stats;
 }
@@ -124,7 +148,7 @@ json cluster_json(EcsContext& ecs, const store::ClusterRecord& record, const Inc
                 {"registeredContainerInstancesCount", counts.instances},
                 {"runningTasksCount", counts.running},
                 {"pendingTasksCount", counts.pending},
-                {"activeServicesCount", 0},
+                {"activeServicesCount", counts.services},
                 {"statistics", inc.statistics ? statistics(counts) : json::array()},
                 {"capacityProviders", body.value("capacityProviders", json::array())},
                 {"defaultCapacityProviderStrategy", body.value("defaultCapacityProviderStrategy", json::array())}};
@@ -148,6 +172,10 @@ store::ClusterRecord require_active_cluster(EcsContext& ecs, const store::Scope&
     auto record = name ? ecs.store.clusters().find(scope, *name) : std::nullopt;
     if (!record || record->status != "ACTIVE") throw cluster_not_found();
     return *record;
+}
+
+store::ClusterRecord require_request_cluster(EcsContext& ecs, const store::Scope& scope, const json& input) {
+    return require_active_cluster(ecs, scope, input.value("cluster", std::string("default")));
 }
 
 json create_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
@@ -267,6 +295,9 @@ json delete_cluster(EcsContext& ecs, const protocol::CallContext& call, const js
     auto tx = ecs.store.transaction();
     auto record = require_active_cluster(ecs, scope, input.at("cluster").get<std::string>());
     const auto counts = counts_of(ecs, record.arn);
+    if (counts.services + counts.draining_ec2_services + counts.draining_fargate_services > 0)
+        throw AwsError("ClusterContainsServicesException",
+                       "The Cluster cannot be deleted while Services are active.");
     if (counts.running + counts.pending + counts.stopping > 0)
         throw AwsError("ClusterContainsTasksException", "The Cluster cannot be deleted while Tasks are active.");
     // The local engine's registration in the cluster goes with it, as a deregistration would.

@@ -3,6 +3,8 @@
 #include "ecs/account_settings.hpp"
 #include "ecs/clusters.hpp"
 #include "ecs/container_instances.hpp"
+#include "ecs/service_deployments.hpp"
+#include "ecs/services.hpp"
 #include "ecs/tags.hpp"
 #include "ecs/task_definitions.hpp"
 #include "ecs/tasks.hpp"
@@ -47,6 +49,16 @@ const std::pair<const char*, EcsHandler> k_handlers[] = {
     {"PutAttributes", put_attributes},
     {"ListAttributes", list_attributes},
     {"DeleteAttributes", delete_attributes},
+    {"CreateService", create_service},
+    {"UpdateService", update_service},
+    {"DeleteService", delete_service},
+    {"DescribeServices", describe_services},
+    {"ListServices", list_services},
+    {"ListServicesByNamespace", list_services_by_namespace},
+    {"ListServiceDeployments", list_service_deployments},
+    {"DescribeServiceDeployments", describe_service_deployments},
+    {"DescribeServiceRevisions", describe_service_revisions},
+    {"StopServiceDeployment", stop_service_deployment},
 };
 
 }  // namespace

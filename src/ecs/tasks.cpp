@@ -24,17 +24,8 @@ struct ClusterRef {
     std::string name;
 };
 
-// The request's cluster (default "default"), which must be ACTIVE. With `create_default`, a
-// missing default cluster is created, as ECS does when work is first launched without one.
-ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input,
-                           bool create_default = false) {
-    const auto scope = scope_of(call);
-    const auto identifier = input.value("cluster", std::string("default"));
-    if (create_default && cluster_name_from(scope, identifier) == "default") {
-        const auto existing = ecs.store.clusters().find(scope, "default");
-        if (!existing || existing->status != "ACTIVE") create_cluster(ecs, call, json::object());
-    }
-    const auto cluster = require_active_cluster(ecs, scope, identifier);
+ClusterRef require_cluster(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
+    const auto cluster = require_request_cluster(ecs, scope_of(call), input);
     return {cluster.arn, cluster.name};
 }
 
@@ -71,6 +62,24 @@ bool supports(const json& task_definition, const std::string& launch_type) {
 
 }  // namespace
 
+store::TaskDefinitionRecord require_task_definition(EcsContext& ecs, const store::Scope& scope,
+                                                    const std::string& identifier) {
+    const auto ref = parse_task_definition_ref(scope, identifier);
+    auto record = !ref ? std::nullopt
+                  : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
+                                  : ecs.store.task_definitions().find_latest_active(scope, ref->family);
+    if (!record) throw client_error("Unable to find task definition '" + identifier + "'.");
+    if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
+    return *record;
+}
+
+void require_launchable(const json& task_definition, const std::string& launch_type, const json& request) {
+    if (!supports(task_definition, launch_type))
+        throw invalid_parameter("Task definition does not support launch_type " + launch_type + ".");
+    if (task_definition.value("networkMode", "bridge") == "awsvpc" && !request.contains("networkConfiguration"))
+        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+}
+
 json task_json(const store::TaskRecord& record) {
     json task = json::parse(record.body);
     task["lastStatus"] = record.last_status;
@@ -92,38 +101,24 @@ struct LaunchPlan {
 };
 
 LaunchPlan plan_launch(EcsContext& ecs, const store::Scope& scope, const std::string& cluster_arn, const json& input) {
-    const auto ref = parse_task_definition_ref(scope, input.at("taskDefinition").get<std::string>());
-    auto record = !ref ? std::nullopt
-                  : ref->revision ? ecs.store.task_definitions().find(scope, ref->family, *ref->revision)
-                                  : ecs.store.task_definitions().find_latest_active(scope, ref->family);
-    if (!record) throw client_error("Unable to find task definition '" + input["taskDefinition"].get<std::string>() + "'.");
-    if (record->status != "ACTIVE") throw client_error("TaskDefinition is inactive");
+    const auto record = require_task_definition(ecs, scope, input.at("taskDefinition").get<std::string>());
     LaunchPlan plan;
     auto& launch = plan.launch;
     launch.scope = scope;
     launch.cluster_arn = cluster_arn;
-    launch.definition = *record;
-    launch.task_definition = json::parse(record->body);
-    launch.launch_type = input.value("launchType", "EC2");
-    if (input.contains("capacityProviderStrategy")) {
-        const auto& strategy = input["capacityProviderStrategy"];
-        launch.launch_type =
-            !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
-    }
-    if (launch.launch_type == "MANAGED_INSTANCES") launch.launch_type = "EC2";
-    if (!supports(launch.task_definition, launch.launch_type))
-        throw invalid_parameter("Task definition does not support launch_type " + launch.launch_type + ".");
-    if (launch.task_definition.value("networkMode", "bridge") == "awsvpc" && !input.contains("networkConfiguration"))
-        throw invalid_parameter("Network Configuration must be provided when networkMode 'awsvpc' is specified.");
+    launch.definition = record;
+    launch.task_definition = json::parse(record.body);
+    launch.launch_type = scheduler::effective_launch_type(input);
+    require_launchable(launch.task_definition, launch.launch_type, input);
     launch.overrides = normalize_task_overrides(input.value("overrides", json::object()));
     check_overrides(launch.overrides, launch.task_definition);
-    launch.group = input.value("group", scheduler::default_group(*record));
+    launch.group = input.value("group", scheduler::default_group(record));
     if (input.contains("startedBy")) launch.started_by = input["startedBy"].get<std::string>();
     launch.enable_execute_command = input.value("enableExecuteCommand", false);
     launch.platform_version = input.value("platformVersion", launch.platform_version);
     plan.tags = tags_from_request(input.value("tags", json::array()));
     if (input.value("propagateTags", "NONE") == "TASK_DEFINITION")
-        for (auto& tag : ecs.store.tags().list(record->arn))
+        for (auto& tag : ecs.store.tags().list(record.arn))
             if (std::none_of(plan.tags.begin(), plan.tags.end(), [&](const auto& t) { return t.first == tag.first; }))
                 plan.tags.push_back(tag);
     return plan;
@@ -157,7 +152,7 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
     if (count < 1 || count > 10) throw invalid_parameter("count must be between 1 and 10.");
     if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
         throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
-    const auto cluster = require_cluster(ecs, call, input, true);
+    const auto cluster = require_cluster(ecs, call, input);
     auto plan = plan_launch(ecs, scope, cluster.arn, input);
     plan.placement = value_or_throw(scheduler::read_placement(input.value("placementConstraints", json::array()),
                                                               input.value("placementStrategy", json::array()),

@@ -12,6 +12,14 @@ json stop_task(EcsContext& ecs, const protocol::CallContext& call, const json& i
 json describe_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 
+// The task definition a request names ("family", "family:revision" or its ARN), which must be
+// ACTIVE; ClientException otherwise.
+store::TaskDefinitionRecord require_task_definition(EcsContext& ecs, const store::Scope& scope,
+                                                    const std::string& identifier);
+// InvalidParameterException unless tasks of the definition can run with the launch type and the
+// request's network configuration.
+void require_launchable(const json& task_definition, const std::string& launch_type, const json& request);
+
 // The AWS-shaped task: the reconciler's document with the desired state laid over it.
 json task_json(const store::TaskRecord& record);
 

@@ -21,9 +21,11 @@ std::int64_t host_memory_mib() {
 
 }  // namespace
 
-Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::Logger& log,
-                       ReconcilerOptions options)
-    : m_deps{store, docker, clock, log, options.container_endpoint, options.resolve_image}, m_options(std::move(options)) {}
+Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock,
+                       util::IdGenerator& ids, util::Logger& log, ReconcilerOptions options)
+    : m_deps{store, docker, clock, log, options.container_endpoint, options.resolve_image},
+      m_service_deps{store, clock, ids, log},
+      m_options(std::move(options)) {}
 
 Reconciler::~Reconciler() { stop(); }
 
@@ -96,7 +98,14 @@ void Reconciler::wake() {
 
 void Reconciler::run_step(const std::string& task_arn) {
     try {
-        if (step_task(m_deps, task_arn)) wake();  // still moving: look again at once
+        const auto before = m_deps.store.tasks().find(task_arn);
+        if (step_task(m_deps, task_arn)) {
+            wake();  // still moving: look again at once
+        } else if (before && before->service_name) {
+            // Its service reacts to what the task became (running, healthy, stopped) at once.
+            const auto after = m_deps.store.tasks().find(task_arn);
+            if (after && after->version != before->version) wake();
+        }
     } catch (const docker::DockerError& e) {
         if (!e.unreachable()) m_deps.log.warn("task " + task_arn + ": " + e.what());
         // An unreachable engine is noticed by the next probe; the task waits where it is.
@@ -105,7 +114,24 @@ void Reconciler::run_step(const std::string& task_arn) {
     }
 }
 
+void Reconciler::reconcile_services() {
+    // A step that changed something may enable another (a rollback, a drained deployment), so
+    // look again, a few times at most: the poll catches whatever is left.
+    for (int round = 0; round < 3; ++round) {
+        bool changed = false;
+        for (const auto& service : m_deps.store.services().unfinished()) {
+            try {
+                changed |= step_service(m_service_deps, service.arn);
+            } catch (const std::exception& e) {
+                m_deps.log.error("service " + service.arn + ": " + e.what());
+            }
+        }
+        if (!changed) return;
+    }
+}
+
 void Reconciler::reconcile_once() {
+    reconcile_services();
     for (const auto& task : m_deps.store.tasks().unfinished()) run_step(task.arn);
 }
 
@@ -140,6 +166,7 @@ void Reconciler::control_loop() {
             }
             next_orphan_sweep = now + k_orphan_period;
         }
+        reconcile_services();
         if (m_engine_connected) {
             const auto tasks = m_deps.store.tasks().unfinished();
             std::lock_guard lock(m_mutex);

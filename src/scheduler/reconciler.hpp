@@ -1,7 +1,8 @@
 #pragma once
 // The reconciler: makes Docker match the desired state in the store. A control thread wakes
-// when handlers change desired state, when Docker reports a container event, and every poll
-// interval as a safety net; it hands each unfinished task to a small worker pool (never two
+// when handlers change desired state, when Docker reports a container event, when a service's
+// task changes, and every poll interval as a safety net; it steps every unfinished service
+// itself (the service pass) and hands each unfinished task to a small worker pool (never two
 // workers on one task). It also keeps the engine's facts (CPU, memory, connectivity) current
 // in the store and removes containers that belong to no live task. Owns its threads; start()
 // and stop() are called by the App, wake() from any thread.
@@ -13,6 +14,7 @@
 #include <thread>
 #include <vector>
 
+#include "scheduler/service_scheduler.hpp"
 #include "scheduler/task_runner.hpp"
 
 namespace ecsbox::scheduler {
@@ -27,8 +29,8 @@ struct ReconcilerOptions {
 
 class Reconciler {
 public:
-    Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::Logger& log,
-               ReconcilerOptions options);
+    Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock, util::IdGenerator& ids,
+               util::Logger& log, ReconcilerOptions options);
     Reconciler(const Reconciler&) = delete;
     Reconciler& operator=(const Reconciler&) = delete;
     ~Reconciler();
@@ -39,8 +41,11 @@ public:
     void stop();
     void wake();
 
-    // One synchronous pass over every unfinished task, on the calling thread (tests, start-up).
+    // One synchronous pass over every unfinished service, then every unfinished task, on the
+    // calling thread (tests, start-up).
     void reconcile_once();
+    // Steps every unfinished service until none changes (bounded), on the calling thread.
+    void reconcile_services();
     // Reads the engine's facts into the store; false when the engine does not answer.
     bool probe_engine();
     // Removes this installation's containers whose task is unknown or STOPPED.
@@ -53,6 +58,7 @@ private:
     void run_step(const std::string& task_arn);
 
     TaskRunnerDeps m_deps;
+    ServiceSchedulerDeps m_service_deps;
     ReconcilerOptions m_options;
 
     std::mutex m_mutex;

@@ -18,6 +18,15 @@ const json* find_override(const json& overrides, const std::string& container_na
 
 }  // namespace
 
+std::string effective_launch_type(const json& request) {
+    auto type = request.value("launchType", std::string("EC2"));
+    if (request.contains("capacityProviderStrategy")) {
+        const auto& strategy = request["capacityProviderStrategy"];
+        type = !strategy.empty() && strategy[0].value("capacityProvider", "").rfind("FARGATE", 0) == 0 ? "FARGATE" : "EC2";
+    }
+    return type == "MANAGED_INSTANCES" ? "EC2" : type;
+}
+
 std::string default_group(const store::TaskDefinitionRecord& definition) { return "family:" + definition.family; }
 
 std::pair<std::string, std::string> task_size(const json& task_definition, const json& overrides) {
@@ -49,7 +58,9 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     const auto& overrides = launch.overrides;
     const auto [cpu, memory] = task_size(launch.task_definition, overrides);
     json containers = json::array();
+    bool health_checked = false;
     for (const auto& c : launch.task_definition["containerDefinitions"]) {
+        health_checked |= c.value("essential", true) && c.contains("healthCheck");
         const json* o = find_override(overrides, c["name"].get<std::string>());
         json container = {{"containerArn", store::container_arn(scope, cluster_name, task_id, ids.uuid())},
                           {"taskArn", arn},
@@ -85,6 +96,7 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     for (const char* field : {"cpu", "memory", "executionRoleArn", "taskRoleArn", "ephemeralStorage"})
         if (overrides.contains(field)) task["overrides"][field] = overrides[field];
     if (launch.started_by) task["startedBy"] = *launch.started_by;
+    if (health_checked) task[k_health_checked_marker] = true;
     if (launch.launch_type == "FARGATE") {
         task["platformVersion"] = launch.platform_version;
         task["platformFamily"] = "Linux";

@@ -14,6 +14,10 @@
 
 namespace ecsbox::scheduler {
 
+// Marks, in a task document, a task whose essential containers have health checks: it serves
+// only once they pass. The output shape drops it.
+inline constexpr const char* k_health_checked_marker = "ecsboxHealthChecked";
+
 // What every task of one launch shares.
 struct TaskLaunch {
     store::Scope scope;
@@ -28,6 +32,11 @@ struct TaskLaunch {
     bool enable_execute_command = false;
     std::string platform_version = "1.4.0";  // FARGATE tasks report one
 };
+
+// The launch type tasks of a request (RunTask, a service) run with: its launchType, or what its
+// capacityProviderStrategy's first provider implies (FARGATE*, else EC2); EC2 by default.
+// MANAGED_INSTANCES tasks run as EC2 ones do here.
+std::string effective_launch_type(const nlohmann::json& request);
 
 // The group a task gets when its launch names none.
 std::string default_group(const store::TaskDefinitionRecord& definition);

@@ -33,6 +33,16 @@ std::string service_arn(const Scope& scope, const std::string& cluster_name, con
     return arn_prefix(scope) + "service/" + cluster_name + "/" + service_name;
 }
 
+std::string service_deployment_arn(const Scope& scope, const std::string& cluster_name, const std::string& service_name,
+                                   const std::string& id) {
+    return arn_prefix(scope) + "service-deployment/" + cluster_name + "/" + service_name + "/" + id;
+}
+
+std::string service_revision_arn(const Scope& scope, const std::string& cluster_name, const std::string& service_name,
+                                 const std::string& id) {
+    return arn_prefix(scope) + "service-revision/" + cluster_name + "/" + service_name + "/" + id;
+}
+
 std::string task_arn(const Scope& scope, const std::string& cluster_name, const std::string& task_id) {
     return arn_prefix(scope) + "task/" + cluster_name + "/" + task_id;
 }

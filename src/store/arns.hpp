@@ -22,6 +22,11 @@ std::optional<ParsedArn> parse_ecs_arn(std::string_view arn);
 std::string cluster_arn(const Scope& scope, const std::string& name);
 std::string task_definition_arn(const Scope& scope, const std::string& family, std::int64_t revision);
 std::string service_arn(const Scope& scope, const std::string& cluster_name, const std::string& service_name);
+// A service deployment and the service revision it deploys, by the deployment's number.
+std::string service_deployment_arn(const Scope& scope, const std::string& cluster_name, const std::string& service_name,
+                                   const std::string& id);
+std::string service_revision_arn(const Scope& scope, const std::string& cluster_name, const std::string& service_name,
+                                 const std::string& id);
 std::string task_arn(const Scope& scope, const std::string& cluster_name, const std::string& task_id);
 std::string container_instance_arn(const Scope& scope, const std::string& cluster_name, const std::string& id);
 std::string container_arn(const Scope& scope, const std::string& cluster_name, const std::string& task_id,

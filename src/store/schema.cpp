@@ -189,6 +189,51 @@ const std::vector<std::string> k_migrations = {
     );
     CREATE INDEX client_tokens_by_age ON client_tokens (created_at);
     )sql",
+    // 5: services, their deployments and events. A service task's stop is accounted for once by
+    // the service scheduler (failed tasks, replacement), which `service_accounted` remembers.
+    R"sql(
+    CREATE TABLE services (
+        arn                 TEXT PRIMARY KEY,
+        account             TEXT NOT NULL,
+        region              TEXT NOT NULL,
+        cluster_arn         TEXT NOT NULL,
+        name                TEXT NOT NULL,
+        status              TEXT NOT NULL,
+        desired_count       INTEGER NOT NULL,
+        scheduling_strategy TEXT NOT NULL,
+        launch_type         TEXT NOT NULL,
+        body                TEXT NOT NULL,
+        created_at          REAL NOT NULL,
+        updated_at          REAL NOT NULL,
+        inactive_at         REAL
+    );
+    CREATE INDEX services_by_cluster ON services (cluster_arn, status);
+    CREATE TABLE service_deployments (
+        id                   TEXT PRIMARY KEY,
+        arn                  TEXT NOT NULL UNIQUE,
+        service_arn          TEXT NOT NULL,
+        status               TEXT NOT NULL,
+        task_definition_arn  TEXT NOT NULL,
+        rollout_state        TEXT NOT NULL,
+        rollout_state_reason TEXT NOT NULL,
+        failed_tasks         INTEGER NOT NULL,
+        body                 TEXT NOT NULL,
+        created_at           REAL NOT NULL,
+        updated_at           REAL NOT NULL,
+        finished_at          REAL
+    );
+    CREATE INDEX service_deployments_by_service ON service_deployments (service_arn, created_at);
+    CREATE TABLE service_events (
+        seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+        service_arn TEXT NOT NULL,
+        id          TEXT NOT NULL,
+        created_at  REAL NOT NULL,
+        message     TEXT NOT NULL
+    );
+    CREATE INDEX service_events_by_service ON service_events (service_arn, seq);
+    ALTER TABLE tasks ADD COLUMN service_accounted INTEGER NOT NULL DEFAULT 0;
+    CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name);
+    )sql",
 };
 
 int current_version(Database& db) {

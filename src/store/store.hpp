@@ -10,6 +10,7 @@
 #include "store/db.hpp"
 #include "store/ecr_images_store.hpp"
 #include "store/ecr_repositories_store.hpp"
+#include "store/services_store.hpp"
 #include "store/tags_store.hpp"
 #include "store/task_definitions_store.hpp"
 #include "store/tasks_store.hpp"
@@ -41,6 +42,7 @@ public:
     ClientTokensStore& client_tokens() { return m_client_tokens; }
     EcrRepositoriesStore& ecr_repositories() { return m_ecr_repositories; }
     EcrImagesStore& ecr_images() { return m_ecr_images; }
+    ServicesStore& services() { return m_services; }
 
 private:
     Database m_db;
@@ -55,6 +57,7 @@ private:
     ClientTokensStore m_client_tokens{m_db};
     EcrRepositoriesStore m_ecr_repositories{m_db};
     EcrImagesStore m_ecr_images{m_db};
+    ServicesStore m_services{m_db};
 };
 
 }  // namespace ecsbox::store

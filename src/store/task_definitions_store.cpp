@@ -46,6 +46,14 @@ std::optional<TaskDefinitionRecord> TaskDefinitionsStore::find(const Scope& scop
     return read(*query);
 }
 
+std::optional<TaskDefinitionRecord> TaskDefinitionsStore::find_by_arn(const std::string& arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) + "WHERE arn = ?1");
+    query->bind_all(arn);
+    if (!query->step()) return std::nullopt;
+    return read(*query);
+}
+
 std::optional<TaskDefinitionRecord> TaskDefinitionsStore::find_latest_active(const Scope& scope,
                                                                              const std::string& family) {
     auto guard = m_db.lock();

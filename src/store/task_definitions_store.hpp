@@ -47,6 +47,7 @@ public:
     void insert(const Scope& scope, const TaskDefinitionRecord& record);
 
     std::optional<TaskDefinitionRecord> find(const Scope& scope, const std::string& family, std::int64_t revision);
+    std::optional<TaskDefinitionRecord> find_by_arn(const std::string& arn);
     // The newest ACTIVE revision of a family.
     std::optional<TaskDefinitionRecord> find_latest_active(const Scope& scope, const std::string& family);
 

@@ -7,7 +7,7 @@ namespace {
 constexpr const char* k_select =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, body, "
-    "account, region FROM tasks ";
+    "account, region, service_accounted FROM tasks ";
 
 TaskRecord read(const Statement& s) {
     TaskRecord r;
@@ -28,6 +28,7 @@ TaskRecord read(const Statement& s) {
     r.stopped_at = s.optional_real(14);
     r.body = s.text(15);
     r.scope = {s.text(16), s.text(17)};
+    r.service_accounted = s.int64(18) != 0;
     return r;
 }
 
@@ -95,12 +96,27 @@ std::vector<TaskRecord> TasksStore::active_on(const std::string& container_insta
     return read_all(query);
 }
 
-std::map<std::string, std::size_t> TasksStore::count_by_status(const std::string& cluster_arn) {
+std::vector<TaskRecord> TasksStore::of_service(const std::string& cluster_arn, const std::string& service_name) {
     auto guard = m_db.lock();
-    auto query = m_db.prepare("SELECT last_status, count(*) FROM tasks WHERE cluster_arn = ?1 GROUP BY last_status");
+    auto query = m_db.prepare(std::string(k_select) +
+                              "WHERE cluster_arn = ?1 AND service_name = ?2 AND "
+                              "(last_status <> 'STOPPED' OR service_accounted = 0) ORDER BY created_at, arn");
+    query->bind_all(cluster_arn, service_name);
+    return read_all(query);
+}
+
+void TasksStore::mark_service_accounted(const std::string& arn) {
+    auto guard = m_db.lock();
+    m_db.prepare("UPDATE tasks SET service_accounted = 1 WHERE arn = ?1")->bind_all(arn).run();
+}
+
+std::map<std::pair<std::string, std::string>, std::size_t> TasksStore::count_by_status(const std::string& cluster_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(
+        "SELECT launch_type, last_status, count(*) FROM tasks WHERE cluster_arn = ?1 GROUP BY launch_type, last_status");
     query->bind_all(cluster_arn);
-    std::map<std::string, std::size_t> counts;
-    while (query->step()) counts[query->text(0)] = static_cast<std::size_t>(query->int64(1));
+    std::map<std::pair<std::string, std::string>, std::size_t> counts;
+    while (query->step()) counts[{query->text(0), query->text(1)}] = static_cast<std::size_t>(query->int64(2));
     return counts;
 }
 

@@ -30,6 +30,7 @@ struct TaskRecord {
     std::int64_t version = 1;
     double created_at = 0;
     std::optional<double> stopped_at;
+    bool service_accounted = false;  // its service's scheduler has taken its stop into account
     std::string body;  // JSON object text
     Scope scope;       // filled on reads
 };
@@ -59,8 +60,12 @@ public:
     std::vector<TaskRecord> unfinished();
     // Tasks holding resources on a container instance (not STOPPED).
     std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
-    // Number of tasks of a cluster per lastStatus (statuses without tasks are absent).
-    std::map<std::string, std::size_t> count_by_status(const std::string& cluster_arn);
+    // A service's tasks that are not STOPPED, or STOPPED and not yet accounted for by its scheduler.
+    std::vector<TaskRecord> of_service(const std::string& cluster_arn, const std::string& service_name);
+    // Service scheduler side: the task's stop has been taken into account.
+    void mark_service_accounted(const std::string& arn);
+    // Number of tasks of a cluster per (launch type, lastStatus); pairs without tasks are absent.
+    std::map<std::pair<std::string, std::string>, std::size_t> count_by_status(const std::string& cluster_arn);
 
     // Handler side: asks a task to stop; false if it was already asked (or is unknown).
     bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason);

@@ -68,6 +68,7 @@ public:
     }
 
     FakeClock& clock() { return m_clock; }
+    util::IdGenerator& ids() { return m_ids; }
     ecs::EcsContext& ecs() { return *m_ecs; }
     store::Store& store() { return *m_store; }
     const std::string& data_dir() const { return m_dir.path(); }

@@ -23,6 +23,7 @@ public:
         m_docker.add_image("sidecar:1");
         m_reconciler = make_reconciler();
         m_reconciler->probe_engine();
+        m_ecs.ok("CreateCluster");  // the `default` cluster, which work without a cluster goes to
     }
 
     // Runs reconciliation passes until nothing changes any more (or a bound is hit).
@@ -64,7 +65,8 @@ private:
     std::unique_ptr<ecsbox::scheduler::Reconciler> make_reconciler() {
         scheduler::ReconcilerOptions options{.container_endpoint = [this] { return m_endpoint; }};
         if (m_resolve_image) options.resolve_image = m_resolve_image;
-        return std::make_unique<scheduler::Reconciler>(m_ecs.store(), m_docker, m_ecs.clock(), m_log, std::move(options));
+        return std::make_unique<scheduler::Reconciler>(m_ecs.store(), m_docker, m_ecs.clock(), m_ecs.ids(), m_log,
+                                                       std::move(options));
     }
     std::string snapshot() {
         std::string out;

@@ -14,6 +14,7 @@ void engine_probed(EcsHarness& ecs) {
 
 // Runs one small task in `cluster`, which registers the local engine there; returns its instance ARN.
 std::string local_instance(EcsHarness& ecs, const std::string& cluster = "default") {
+    ecs.ok("CreateCluster", {{"clusterName", cluster}});
     ecs.ok("RegisterTaskDefinition",
            {{"family", "tiny"}, {"containerDefinitions", {{{"name", "a"}, {"image", "busybox"}, {"memory", 512}, {"cpu", 256}}}}});
     const auto out = ecs.ok("RunTask", {{"cluster", cluster}, {"taskDefinition", "tiny"}});
@@ -45,6 +46,19 @@ TEST_CASE("the local engine is a container instance with registered and remainin
     CHECK(instance["status"] == "ACTIVE");
     CHECK_FALSE(instance.contains("ecsboxLocalEngine"));
     CHECK(ecs.ok("DescribeClusters")["clusters"][0]["registeredContainerInstancesCount"] == 1);
+}
+
+TEST_CASE("work launched without a cluster goes to `default` only when it exists", "[ecs][container-instances]") {
+    EcsHarness ecs;
+    engine_probed(ecs);
+    ecs.ok("RegisterTaskDefinition",
+           {{"family", "tiny"}, {"containerDefinitions", {{{"name", "a"}, {"image", "busybox"}, {"memory", 512}}}}});
+    CHECK(ecs.call("RunTask", {{"taskDefinition", "tiny"}}).error_code() == "ClusterNotFoundException");
+    CHECK(ecs.call("CreateService", {{"serviceName", "web"}, {"taskDefinition", "tiny"}, {"desiredCount", 1}})
+              .error_code() == "ClusterNotFoundException");
+    CHECK(ecs.ok("ListClusters")["clusterArns"].empty());
+    ecs.ok("CreateCluster");
+    CHECK(ecs.ok("RunTask", {{"taskDefinition", "tiny"}})["tasks"].size() == 1);
 }
 
 TEST_CASE("a DRAINING instance takes no new tasks until it is ACTIVE again", "[ecs][container-instances]") {

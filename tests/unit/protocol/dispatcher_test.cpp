@@ -51,10 +51,10 @@ TEST_CASE("unknown or missing targets are UnknownOperationException", "[protocol
 
 TEST_CASE("a model operation without a handler says so by name", "[protocol][dispatcher]") {
     EcsHarness ecs;
-    const auto reply = ecs.call("CreateService", {{"serviceName", "s"}});
+    const auto reply = ecs.call("DiscoverPollEndpoint", json::object());
     CHECK(reply.status == 400);
     CHECK(reply.error_code() == "UnsupportedFeatureException");
-    CHECK_THAT(reply.message(), Catch::Contains("CreateService"));
+    CHECK_THAT(reply.message(), Catch::Contains("DiscoverPollEndpoint"));
 }
 
 TEST_CASE("bodies that are not a JSON object are SerializationException", "[protocol][dispatcher]") {

@@ -329,8 +329,9 @@ TEST_CASE("with --runtime none tasks reach RUNNING and stop on StopTask and the 
     ecsbox::docker::NullEngine engine(ecs.clock());
     std::ostringstream sink;
     ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
-    ecsbox::scheduler::Reconciler reconciler(ecs.store(), engine, ecs.clock(), log, ecsbox::scheduler::ReconcilerOptions{"none"});
+    ecsbox::scheduler::Reconciler reconciler(ecs.store(), engine, ecs.clock(), ecs.ids(), log, ecsbox::scheduler::ReconcilerOptions{"none"});
     REQUIRE(reconciler.probe_engine());
+    ecs.ok("CreateCluster");
     ecs.ok("RegisterTaskDefinition", web_definition());
     const auto task = ecs.ok("RunTask", {{"taskDefinition", "web"}})["tasks"][0];
     const auto settle = [&] {
