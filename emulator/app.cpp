@@ -66,10 +66,12 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         *m_store, *m_docker, m_clock, m_ids, m_log,
         scheduler::ReconcilerOptions{
             .runtime = m_config.runtime,
+            .local_instances = local_instances(),
             .container_endpoint = [this] { return container_endpoint(); },
             .resolve_image = [this](const std::string& image, const store::Scope& scope) { return image_source(image, scope); }});
     m_metadata = std::make_unique<agent::TaskMetadata>(*m_store, *m_docker);
     m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, m_config.task_definition_deletion_delay});
+    m_ecs->local_instances = local_instances();
     m_ecs->desired_state_changed = [this] { m_reconciler->wake(); };
     m_dispatcher = std::make_unique<protocol::Dispatcher>(
         protocol::DispatcherOptions{m_config.account_id, m_config.region}, m_ids, m_log);
@@ -113,6 +115,10 @@ std::unique_ptr<HttpServer> App::make_server() {
         return response;
     });
     return server;
+}
+
+scheduler::LocalInstances App::local_instances() const {
+    return {m_config.simulated_instances, {m_config.simulated_instance_cpu, m_config.simulated_instance_memory}};
 }
 
 scheduler::ImageSource App::image_source(const std::string& image, const store::Scope& task_scope) const {

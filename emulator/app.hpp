@@ -49,6 +49,7 @@ private:
     // loopback only) and records the address containers are given. Repeats until it succeeds.
     void open_container_endpoint();
     std::string container_endpoint() const;
+    scheduler::LocalInstances local_instances() const;
     scheduler::ImageSource image_source(const std::string& image, const store::Scope& task_scope) const;
 
     Config m_config;

@@ -1,5 +1,6 @@
 #pragma once
 // ecsbox's configuration, as the command line sets it.
+#include <cstdint>
 #include <string>
 
 #include "util/log.hpp"
@@ -23,6 +24,11 @@ struct Config {
     bool registry_anonymous = false;
     // Seconds between applications of ECR lifecycle policies (ECR itself takes up to a day).
     double lifecycle_policy_interval = 60.0;
+    // With --runtime none: container instances registered per cluster in place of the engine's
+    // own, each with this CPU (units) and memory (MiB).
+    std::size_t simulated_instances = 0;
+    std::int64_t simulated_instance_cpu = 2048;
+    std::int64_t simulated_instance_memory = 4096;
 };
 
 // $ECSBOX_DATA_DIR, else $XDG_DATA_HOME/ecsbox, else ~/.local/share/ecsbox.

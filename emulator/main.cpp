@@ -84,6 +84,20 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
 
+    auto* simulated = serve_cmd->add_option("--simulated-instances", config.simulated_instances,
+                                            "With --runtime none: container instances per cluster, spread over three "
+                                            "availability zones (0: the engine's own)")
+                          ->check(CLI::Range(0, 10000));
+    serve_cmd->add_option("--simulated-instance-cpu", config.simulated_instance_cpu, "CPU units of each simulated instance")
+        ->capture_default_str()
+        ->check(CLI::Range(128, 1024 * 1024))
+        ->needs(simulated);
+    serve_cmd->add_option("--simulated-instance-memory", config.simulated_instance_memory,
+                          "Memory (MiB) of each simulated instance")
+        ->capture_default_str()
+        ->check(CLI::Range(128, 1024 * 1024 * 16))
+        ->needs(simulated);
+
     cli.add_subcommand("coverage", "Print which AWS operations are implemented (markdown)");
 
     CLI11_PARSE(cli, argc, argv);
@@ -92,5 +106,9 @@ int main(int argc, char** argv) {
         return 0;
     }
     ecsbox::util::parse_log_level(log_level, config.log_level);
+    if (config.simulated_instances > 0 && config.runtime != "none") {
+        std::cerr << "ecsbox: --simulated-instances needs --runtime none: the local engine runs as one instance\n";
+        return 2;
+    }
     return serve(config);
 }

@@ -5,6 +5,7 @@
 #include <nlohmann/json.hpp>
 
 #include "protocol/dispatcher.hpp"
+#include "scheduler/instances.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
@@ -21,6 +22,8 @@ struct EcsContext {
     double task_definition_deletion_delay = 30.0;
     // How long a STOPPED task stays describable.
     double stopped_task_retention = 3600.0;
+    // The container instances the local engine registers in each cluster.
+    scheduler::LocalInstances local_instances;
     // Tells the reconciler that desired state changed; handlers never act on Docker themselves.
     std::function<void()> desired_state_changed = [] {};
 };

@@ -172,10 +172,11 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
             return json::parse(first->response);
         }
     }
-    const auto instance =
-        value_or_throw(scheduler::ensure_local_instance(ecs.store, ecs.clock, ecs.ids, scope, cluster.arn));
-    if (instance.status != "ACTIVE") throw invalid_parameter("No Container Instances were found in your cluster.");
-    std::vector<scheduler::Candidate> candidates{scheduler::candidate_of(ecs.store, instance)};
+    std::vector<scheduler::Candidate> candidates;
+    for (const auto& instance : value_or_throw(scheduler::ensure_local_instances(ecs.store, ecs.clock, ecs.ids, scope,
+                                                                                 cluster.arn, ecs.local_instances)))
+        if (instance.status == "ACTIVE") candidates.push_back(scheduler::candidate_of(ecs.store, instance));
+    if (candidates.empty()) throw invalid_parameter("No Container Instances were found in your cluster.");
     place_tasks(ecs, plan, candidates, count, tasks, failures);
     const json response = {{"tasks", tasks}, {"failures", failures}};
     if (!token.empty())

@@ -1,5 +1,7 @@
 #include "scheduler/instances.hpp"
 
+#include <algorithm>
+
 #include "store/arns.hpp"
 #include "util/rfc3339.hpp"
 
@@ -59,38 +61,53 @@ Resources remaining_resources(store::Store& store, const store::ContainerInstanc
     return left;
 }
 
-Outcome<store::ContainerInstanceRecord> ensure_local_instance(store::Store& store, const util::Clock& clock,
-                                                              util::IdGenerator& ids, const store::Scope& scope,
-                                                              const std::string& cluster_arn) {
+Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(store::Store& store, const util::Clock& clock,
+                                                                           util::IdGenerator& ids, const store::Scope& scope,
+                                                                           const std::string& cluster_arn,
+                                                                           const LocalInstances& local) {
     auto tx = store.transaction();
-    for (auto& existing : store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 1000))
-        if (is_local(existing)) return existing;
+    std::vector<store::ContainerInstanceRecord> instances;
+    for (auto& existing : store.container_instances().list(cluster_arn, std::nullopt, std::nullopt, 100000))
+        if (is_local(existing)) instances.push_back(std::move(existing));
+    const auto wanted = std::max<std::size_t>(1, local.simulated);
+    if (instances.size() >= wanted) return instances;
     const auto engine = store.container_instances().engine("local");
     if (!engine)
         return SchedulingError{SchedulingError::Kind::unavailable,
                                "The container engine has not been probed yet; retry shortly."};
-    store::ContainerInstanceRecord record;
-    record.arn = store::container_instance_arn(scope, store::cluster_name_of(cluster_arn), ids.hex(32));
-    record.cluster_arn = cluster_arn;
-    record.status = "ACTIVE";
-    record.registered_at = clock.now();
-    record.body = json{{"version", 1},
-                       {"versionInfo",
-                        {{"agentVersion", "ecsbox-" + std::string(ECSBOX_VERSION)},
-                         {"agentHash", "ecsbox"},
-                         {"dockerVersion", engine->runtime == "none" ? std::string("none (--runtime none)")
-                                                                     : "DockerVersion: " + engine->docker_version}}},
-                       {"registeredResources", resources_json({engine->cpu_units, engine->memory_mib})},
-                       {"attributes",
-                        {{{"name", "ecs.os-type"}, {"value", "linux"}},
-                         {{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}},
-                         {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
-                       {"attachments", json::array()},
-                       {k_local_marker, true}}
-                      .dump();
-    store.container_instances().put(scope, record);
+    const auto size = local.simulated > 0 ? local.size : Resources{engine->cpu_units, engine->memory_mib};
+    const auto docker_version = engine->runtime == "none" ? std::string("none (--runtime none)")
+                                                          : "DockerVersion: " + engine->docker_version;
+    for (auto n = instances.size(); n < wanted; ++n) {
+        store::ContainerInstanceRecord record;
+        record.arn = store::container_instance_arn(scope, store::cluster_name_of(cluster_arn), ids.hex(32));
+        record.cluster_arn = cluster_arn;
+        record.status = "ACTIVE";
+        record.registered_at = clock.now();
+        const std::string zone = scope.region + static_cast<char>('a' + n % 3);
+        json body = {{"version", 1},
+                     {"versionInfo",
+                      {{"agentVersion", "ecsbox-" + std::string(ECSBOX_VERSION)},
+                       {"agentHash", "ecsbox"},
+                       {"dockerVersion", docker_version}}},
+                     {"registeredResources", resources_json(size)},
+                     {"attributes",
+                      {{{"name", "ecs.os-type"}, {"value", "linux"}},
+                       {{"name", "ecs.cpu-architecture"}, {"value", "x86_64"}},
+                       {{"name", "ecs.availability-zone"}, {"value", zone}},
+                       {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
+                     {"attachments", json::array()},
+                     {k_local_marker, true}};
+        if (local.simulated > 0) {
+            body["ec2InstanceId"] = "i-" + ids.hex(17);
+            body["attributes"].push_back({{"name", "ecsbox.simulated"}, {"value", "true"}});
+        }
+        record.body = body.dump();
+        store.container_instances().put(scope, record);
+        instances.push_back(std::move(record));
+    }
     tx.commit();
-    return record;
+    return instances;
 }
 
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record) {

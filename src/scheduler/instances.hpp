@@ -31,10 +31,20 @@ Resources task_reservation(const nlohmann::json& task);
 // ECS's resource list for registeredResources and remainingResources.
 nlohmann::json resources_json(const Resources& resources);
 
-// The local engine's container instance in the cluster, registered now if it is not yet.
-// Unavailable until the engine's size has been recorded.
-Outcome<store::ContainerInstanceRecord> ensure_local_instance(store::Store& store, const util::Clock& clock,
-                                                              util::IdGenerator& ids, const store::Scope& scope,
-                                                              const std::string& cluster_arn);
+// What the local engine registers in each cluster: its own container instance, sized as the
+// engine reports, or with `simulated` > 0 that many stand-in instances of `size` each, spread
+// over three availability zones, so placement can be exercised at scale (`--runtime none`).
+// The local engine runs the tasks of all of them.
+struct LocalInstances {
+    std::size_t simulated = 0;
+    Resources size{2048, 4096};
+};
+
+// The local engine's container instances in the cluster (not INACTIVE), registered now where
+// they are not yet. Unavailable until the engine's size has been recorded.
+Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(store::Store& store, const util::Clock& clock,
+                                                                           util::IdGenerator& ids, const store::Scope& scope,
+                                                                           const std::string& cluster_arn,
+                                                                           const LocalInstances& local);
 
 }  // namespace ecsbox::scheduler

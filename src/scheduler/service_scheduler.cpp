@@ -391,11 +391,12 @@ private:
         }
     }
 
-    // The cluster has the local engine's instance once a service runs in it, as for RunTask.
+    // The cluster has the local engine's instances once a service runs in it, as for RunTask.
     void ensure_runnable_instances() {
-        if (std::any_of(m_instances.begin(), m_instances.end(), [](const auto& i) { return is_local(i.second); })) return;
-        auto local = ensure_local_instance(m_deps.store, m_deps.clock, m_deps.ids, m_service.scope, m_service.cluster_arn);
-        if (local) m_instances.emplace(local->arn, *local);
+        auto local = ensure_local_instances(m_deps.store, m_deps.clock, m_deps.ids, m_service.scope,
+                                            m_service.cluster_arn, m_deps.local_instances);
+        if (!local) return;
+        for (auto& instance : *local) m_instances.emplace(instance.arn, std::move(instance));
     }
 
     store::TagList task_tags(const store::TaskDefinitionRecord& definition) {
@@ -433,8 +434,10 @@ private:
 
         const json default_strategy = json::array({{{"type", "spread"}, {"field", "attribute:ecs.availability-zone"}},
                                                    {{"type", "spread"}, {"field", "instanceId"}}});
-        auto rules = read_placement(launch.value("placementConstraints", json::array()),
-                                    only ? json::array() : launch.value("placementStrategy", default_strategy),
+        // A service that names no strategy is spread over zones, then instances.
+        auto strategy = launch.value("placementStrategy", json::array());
+        if (strategy.empty() && task_launch.launch_type != "FARGATE") strategy = default_strategy;
+        auto rules = read_placement(launch.value("placementConstraints", json::array()), only ? json::array() : strategy,
                                     task_launch.task_definition, task_launch.launch_type);
         if (!rules) {
             m_deps.log.warn("service " + m_service.arn + ": " + rules.error().message);

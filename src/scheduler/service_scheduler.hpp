@@ -10,6 +10,7 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "scheduler/instances.hpp"
 #include "store/store.hpp"
 #include "util/clock.hpp"
 #include "util/ids.hpp"
@@ -22,6 +23,7 @@ struct ServiceSchedulerDeps {
     const util::Clock& clock;
     util::IdGenerator& ids;
     util::Logger& log;
+    LocalInstances local_instances;
 };
 
 // Advances the service as far as it can go now. Returns true when it changed anything (tasks

@@ -53,6 +53,16 @@ public:
     void restart() {
         m_reconciler.reset();
         m_ecs.reopen();
+        m_ecs.ecs().local_instances = m_local;
+        m_reconciler = make_reconciler();
+        m_reconciler->probe_engine();
+    }
+
+    // Registers `local.simulated` container instances per cluster in place of the engine's own,
+    // as `--simulated-instances` does, for both the task API and the service scheduler.
+    void simulate(scheduler::LocalInstances local) {
+        m_local = local;
+        m_ecs.ecs().local_instances = local;
         m_reconciler = make_reconciler();
         m_reconciler->probe_engine();
     }
@@ -63,7 +73,7 @@ public:
 
 private:
     std::unique_ptr<ecsbox::scheduler::Reconciler> make_reconciler() {
-        scheduler::ReconcilerOptions options{.container_endpoint = [this] { return m_endpoint; }};
+        scheduler::ReconcilerOptions options{.local_instances = m_local, .container_endpoint = [this] { return m_endpoint; }};
         if (m_resolve_image) options.resolve_image = m_resolve_image;
         return std::make_unique<scheduler::Reconciler>(m_ecs.store(), m_docker, m_ecs.clock(), m_ecs.ids(), m_log,
                                                        std::move(options));
@@ -78,6 +88,7 @@ private:
     FakeDocker m_docker;
     std::string m_endpoint;
     scheduler::ImageResolver m_resolve_image;
+    scheduler::LocalInstances m_local;
     std::ostringstream m_log_sink;
     ecsbox::util::Logger m_log{m_log_sink, ecsbox::util::LogLevel::error};
     std::unique_ptr<ecsbox::scheduler::Reconciler> m_reconciler;
