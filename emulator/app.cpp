@@ -103,18 +103,58 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
     open_container_endpoint();
 }
 
+namespace {
+
+protocol::HttpResponse json_response(int status, const nlohmann::json& body) {
+    protocol::HttpResponse response;
+    response.status = status;
+    response.headers.emplace("Content-Type", "application/json");
+    response.body = body.dump();
+    return response;
+}
+
+}  // namespace
+
 std::unique_ptr<HttpServer> App::make_server() {
     auto server = std::make_unique<HttpServer>(*m_dispatcher, m_log, k_max_request_body);
     server->serve_registry(*m_registry_routes);
     server->get(R"(/v4/([^/]+)(/.*)?)", [this](const protocol::HttpRequest&, const std::vector<std::string>& captures) {
         const auto answer = m_metadata->get(captures.at(0), captures.at(1));
-        protocol::HttpResponse response;
-        response.status = answer.status;
-        response.headers.emplace("Content-Type", "application/json");
-        response.body = answer.body.dump();
-        return response;
+        return json_response(answer.status, answer.body);
+    });
+    server->get("/_ecsbox/health", [this](const protocol::HttpRequest&, const std::vector<std::string>&) {
+        return json_response(200, health());
+    });
+    server->post("/_ecsbox/reset", [this](const protocol::HttpRequest&, const std::vector<std::string>&) {
+        return json_response(200, reset());
     });
     return server;
+}
+
+nlohmann::json App::health() const {
+    const auto engine = m_store->container_instances().engine("local");
+    return {{"status", "ok"},
+            {"version", ECSBOX_VERSION},
+            {"runtime", m_config.runtime},
+            {"engineConnected", engine && engine->connected},
+            {"accountId", m_config.account_id},
+            {"region", m_config.region}};
+}
+
+nlohmann::json App::reset() {
+    // One transaction forgets everything, so a kill half-way leaves either all or nothing; the
+    // containers of the forgotten tasks are then orphans, removed here (or by the next sweep).
+    const auto started = m_clock.now();
+    m_store->reset();
+    std::string containers = "removed";
+    try {
+        m_reconciler->remove_orphans();
+    } catch (const std::exception& e) {
+        containers = std::string("left for the reconciler: ") + e.what();
+    }
+    m_reconciler->wake();
+    m_log.info("reset to an empty state");
+    return {{"status", "reset"}, {"containers", containers}, {"seconds", m_clock.now() - started}};
 }
 
 scheduler::LocalInstances App::local_instances() const {

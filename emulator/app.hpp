@@ -50,6 +50,10 @@ private:
     void open_container_endpoint();
     std::string container_endpoint() const;
     scheduler::LocalInstances local_instances() const;
+    // GET /_ecsbox/health: the version, the runtime and whether the engine answers.
+    nlohmann::json health() const;
+    // POST /_ecsbox/reset: every task stopped, its containers removed, every resource forgotten.
+    nlohmann::json reset();
     scheduler::ImageSource image_source(const std::string& image, const store::Scope& task_scope) const;
 
     Config m_config;

@@ -139,12 +139,22 @@ HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log
 
 HttpServer::~HttpServer() = default;
 
-void HttpServer::get(const std::string& pattern, RouteHandler handler) {
-    m_server->Get(pattern, [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
+namespace {
+
+httplib::Server::Handler route(HttpServer::RouteHandler handler) {
+    return [handler = std::move(handler)](const httplib::Request& req, httplib::Response& res) {
         std::vector<std::string> captures;
         for (std::size_t i = 1; i < req.matches.size(); ++i) captures.push_back(req.matches[i].str());
         write(handler(to_protocol(req), captures), res);
-    });
+    };
+}
+
+}  // namespace
+
+void HttpServer::get(const std::string& pattern, RouteHandler handler) { m_server->Get(pattern, route(std::move(handler))); }
+
+void HttpServer::post(const std::string& pattern, RouteHandler handler) {
+    m_server->Post(pattern, route(std::move(handler)));
 }
 
 void HttpServer::serve_registry(const registry::RegistryRoutes& routes) {

@@ -28,6 +28,8 @@ public:
     using RouteHandler =
         std::function<protocol::HttpResponse(const protocol::HttpRequest&, const std::vector<std::string>& captures)>;
     void get(const std::string& pattern, RouteHandler handler);
+    // The same for POST requests (their body is in the request).
+    void post(const std::string& pattern, RouteHandler handler);
 
     // Serves the Docker Registry API under /v2/ with `routes`, streaming bodies both ways.
     void serve_registry(const registry::RegistryRoutes& routes);

@@ -1,4 +1,5 @@
-// ecsbox: a local Amazon ECS. `ecsbox serve` runs it; `ecsbox coverage` prints what it implements.
+// ecsbox: a local Amazon ECS. `ecsbox serve` runs it; `ecsbox coverage` prints what it implements;
+// `ecsbox reset` empties a running one.
 #include <CLI/CLI.hpp>
 #include <csignal>
 #include <iostream>
@@ -8,6 +9,7 @@
 
 #include "app.hpp"
 #include "coverage.hpp"
+#include "reset_command.hpp"
 
 namespace {
 
@@ -99,12 +101,16 @@ int main(int argc, char** argv) {
         ->needs(simulated);
 
     cli.add_subcommand("coverage", "Print which AWS operations are implemented (markdown)");
+    std::string reset_endpoint = "http://127.0.0.1:4566";
+    auto* reset_cmd = cli.add_subcommand("reset", "Stop every task and forget every resource of a running ecsbox");
+    reset_cmd->add_option("--endpoint", reset_endpoint, "The ecsbox to reset")->capture_default_str();
 
     CLI11_PARSE(cli, argc, argv);
     if (cli.got_subcommand("coverage")) {
         std::cout << ecsbox::coverage_markdown();
         return 0;
     }
+    if (cli.got_subcommand("reset")) return ecsbox::reset_command(reset_endpoint, std::cout, std::cerr);
     ecsbox::util::parse_log_level(log_level, config.log_level);
     if (config.simulated_instances > 0 && config.runtime != "none") {
         std::cerr << "ecsbox: --simulated-instances needs --runtime none: the local engine runs as one instance\n";

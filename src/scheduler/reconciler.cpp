@@ -2,6 +2,7 @@
 
 #include "scheduler/labels.hpp"
 
+#include <algorithm>
 #include <thread>
 #include <unistd.h>
 
@@ -138,12 +139,31 @@ void Reconciler::reconcile_once() {
 void Reconciler::remove_orphans() {
     // Only this installation's containers: other ecsbox instances may share the engine.
     const auto own = std::string(labels::k_installation) + "=" + m_deps.store.installation_id();
-    for (const auto& container : m_deps.docker.list_containers(own)) {
+    std::vector<docker::ContainerSummary> orphans;
+    for (auto& container : m_deps.docker.list_containers(own)) {
         const auto arn = container.labels.count(labels::k_task_arn) ? container.labels.at(labels::k_task_arn) : "";
         const auto task = m_deps.store.tasks().find(arn);
         if (task && task->last_status != "STOPPED") continue;
         m_deps.log.info("removing container " + container.name + " of " + (task ? "stopped" : "unknown") + " task " + arn);
-        m_deps.docker.remove_container(container.id);
+        orphans.push_back(std::move(container));
+    }
+    // A forced removal waits for the container to die; several at once keep a reset quick.
+    constexpr std::size_t k_parallel = 8;
+    for (std::size_t from = 0; from < orphans.size(); from += k_parallel) {
+        std::vector<std::thread> removals;
+        std::mutex errors_mutex;
+        std::string error;
+        for (auto i = from; i < std::min(orphans.size(), from + k_parallel); ++i)
+            removals.emplace_back([&, i] {
+                try {
+                    m_deps.docker.remove_container(orphans[i].id);
+                } catch (const std::exception& e) {
+                    std::lock_guard lock(errors_mutex);
+                    error = e.what();
+                }
+            });
+        for (auto& removal : removals) removal.join();
+        if (!error.empty()) throw docker::DockerError(500, error);
     }
 }
 

@@ -26,4 +26,19 @@ Store::Store(const std::string& data_dir) : m_db(data_dir + "/ecsbox.db") {
     m_registry_secret = random_meta_value(m_db, "registry_secret", 32);
 }
 
+void Store::reset() {
+    auto tx = transaction();
+    // Every resource table; `meta` (the installation's identity) and `engines` (what the engine
+    // is) describe ecsbox itself and stay.
+    std::vector<std::string> tables;
+    {
+        auto query = m_db.prepare(
+            "SELECT name FROM sqlite_master WHERE type = 'table' AND name NOT IN ('meta', 'engines') "
+            "AND name NOT LIKE 'sqlite_%'");
+        while (query->step()) tables.push_back(query->text(0));
+    }
+    for (const auto& table : tables) m_db.prepare("DELETE FROM \"" + table + "\"")->run();
+    tx.commit();
+}
+
 }  // namespace ecsbox::store

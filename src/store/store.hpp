@@ -32,6 +32,9 @@ public:
 
     // Groups several mutations into one atomic unit; nests.
     [[nodiscard]] Transaction transaction() { return Transaction(m_db); }
+    // Forgets every resource in one transaction, as a fresh data directory would have none; the
+    // installation's identity and the engine's facts stay.
+    void reset();
 
     ClustersStore& clusters() { return m_clusters; }
     TaskDefinitionsStore& task_definitions() { return m_task_definitions; }

@@ -148,3 +148,41 @@ TEST_CASE("over HTTP, ECR answers on the same port and names the registry by loc
     app.stop();
     server.join();
 }
+
+TEST_CASE("over HTTP, /_ecsbox/health reports readiness and /_ecsbox/reset empties ecsbox", "[emulator][app]") {
+    TempDir dir;
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    const int port = free_port();
+    auto config = config_for(dir.path(), port);
+    config.runtime = "none";
+    App app(config, log);
+    std::thread server([&] { app.run(); });
+
+    httplib::Client client("127.0.0.1", port);
+    const auto health = client.Get("/_ecsbox/health");
+    REQUIRE(health);
+    CHECK(health->status == 200);
+    const auto status = nlohmann::json::parse(health->body);
+    CHECK(status["version"] == ECSBOX_VERSION);
+    CHECK(status["runtime"] == "none");
+    CHECK(status["engineConnected"].is_boolean());
+
+    const auto ecs = [&](const std::string& operation, const std::string& body) {
+        const httplib::Headers target = {{"X-Amz-Target", "AmazonEC2ContainerServiceV20141113." + operation}};
+        return client.Post("/", target, body, "application/x-amz-json-1.1");
+    };
+    REQUIRE(ecs("CreateCluster", R"({"clusterName": "c"})")->status == 200);
+    REQUIRE(ecs("RegisterTaskDefinition", R"({"family": "f", "containerDefinitions": [{"name": "a", "image": "x", "memory": 64}]})")
+                ->status == 200);
+    REQUIRE(ecs("RunTask", R"({"cluster": "c", "taskDefinition": "f"})")->status == 200);
+    const auto reset = client.Post("/_ecsbox/reset", "", "application/json");
+    REQUIRE(reset);
+    CHECK(reset->status == 200);
+    CHECK(nlohmann::json::parse(ecs("ListClusters", "{}")->body)["clusterArns"].empty());
+    CHECK(nlohmann::json::parse(ecs("ListTaskDefinitions", "{}")->body)["taskDefinitionArns"].empty());
+    // The same names can be used again at once.
+    CHECK(ecs("CreateCluster", R"({"clusterName": "c"})")->status == 200);
+    app.stop();
+    server.join();
+}

@@ -113,3 +113,22 @@ TEST_CASE("the registry secret is made once per data directory and differs from 
     TempDir other;
     CHECK(Store(other.path()).registry_secret() != first);
 }
+
+TEST_CASE("a reset forgets every resource and keeps the installation's identity", "[store][store_open]") {
+    TempDir dir;
+    std::string installation;
+    {
+        Store store(dir.path());
+        installation = store.installation_id();
+        store.clusters().put(k_scope, k_cluster);
+        store.tags().put(k_cluster.arn, {{"k", "v"}});
+        store.reset();
+        CHECK_FALSE(store.clusters().find(k_scope, "c"));
+        CHECK(store.tags().list(k_cluster.arn).empty());
+        store.clusters().put(k_scope, k_cluster);
+        store.reset();
+    }
+    Store reopened(dir.path());
+    CHECK(reopened.installation_id() == installation);
+    CHECK_FALSE(reopened.clusters().find(k_scope, "c"));
+}
