@@ -130,7 +130,10 @@ HttpServer::HttpServer(const protocol::Dispatcher& dispatcher, util::Logger& log
                                              : "SerializationException";
         const auto message = res.status == 413   ? "The request body is larger than ecsbox accepts."
                              : res.status == 404 ? "No route for " + req.method + " " + req.path + "."
-                                                 : "The request could not be read.";
+                             // HTTP/1.1 clients mark an empty body with Content-Length: 0.
+                             : !req.has_header("Content-Length") && !req.has_header("Transfer-Encoding")
+                                 ? "A " + req.method + " needs a Content-Length, 0 for no body (with curl: -d '')."
+                                 : "The request could not be read.";
         const int status = res.status == 404 ? 400 : res.status;
         write(m_dispatcher.error_response(status, code, message), res);
         return httplib::Server::HandlerResponse::Handled;
