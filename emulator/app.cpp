@@ -67,6 +67,7 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
         scheduler::ReconcilerOptions{
             .runtime = m_config.runtime,
             .local_instances = local_instances(),
+            .unchecked_healthy_after = m_config.healthy_after_running,
             .container_endpoint = [this] { return container_endpoint(); },
             .resolve_image = [this](const std::string& image, const store::Scope& scope) { return image_source(image, scope); }});
     m_metadata = std::make_unique<agent::TaskMetadata>(*m_store, *m_docker);

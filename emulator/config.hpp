@@ -26,6 +26,9 @@ struct Config {
     double lifecycle_policy_interval = 60.0;
     // With --runtime none: container instances registered per cluster in place of the engine's
     // own, each with this CPU (units) and memory (MiB).
+    // Seconds a RUNNING task without container health checks waits before it counts towards a
+    // deployment's minimumHealthyPercent (ECS: 40).
+    double healthy_after_running = 40;
     std::size_t simulated_instances = 0;
     std::int64_t simulated_instance_cpu = 2048;
     std::int64_t simulated_instance_memory = 4096;

@@ -86,6 +86,11 @@ int main(int argc, char** argv) {
         ->capture_default_str()
         ->check(CLI::PositiveNumber);
 
+    serve_cmd->add_option("--healthy-after-running", config.healthy_after_running,
+                          "Seconds a RUNNING task without health checks waits before it counts towards "
+                          "minimumHealthyPercent")
+        ->capture_default_str()
+        ->check(CLI::NonNegativeNumber);
     auto* simulated = serve_cmd->add_option("--simulated-instances", config.simulated_instances,
                                             "With --runtime none: container instances per cluster, spread over three "
                                             "availability zones (0: the engine's own)")

@@ -25,7 +25,7 @@ std::int64_t host_memory_mib() {
 Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const util::Clock& clock,
                        util::IdGenerator& ids, util::Logger& log, ReconcilerOptions options)
     : m_deps{store, docker, clock, log, options.container_endpoint, options.resolve_image},
-      m_service_deps{store, clock, ids, log, options.local_instances},
+      m_service_deps{store, clock, ids, log, options.local_instances, options.unchecked_healthy_after},
       m_options(std::move(options)) {}
 
 Reconciler::~Reconciler() { stop(); }

@@ -23,6 +23,7 @@ struct ReconcilerOptions {
     std::string runtime = "docker";  // recorded with the engine's facts
     std::size_t workers = 4;
     LocalInstances local_instances;  // what services place their tasks on
+    double unchecked_healthy_after = 40;  // see ServiceSchedulerDeps
     std::chrono::milliseconds poll{1000};
     std::function<std::string()> container_endpoint = [] { return std::string(); };
     ImageResolver resolve_image = [](const std::string& image, const store::Scope&) { return ImageSource{image, ""}; };

@@ -122,6 +122,14 @@ private:
         return instance && instance->status == "ACTIVE";
     }
 
+    // What counts towards minimumHealthyPercent: a healthy task, or, when its essential
+    // containers have no health checks, one that has been RUNNING for a while (40 s on ECS).
+    bool counts_as_healthy(const store::TaskRecord& task) const {
+        if (!is_healthy(task)) return false;
+        return json::parse(task.body).value(k_health_checked_marker, false) ||
+               m_now - started_at(task) >= m_deps.unchecked_healthy_after;
+    }
+
     std::string scaling_reason(const store::DeploymentRecord& primary) const {
         return "Scaling activity initiated by (deployment " + primary.id + ")";
     }
@@ -300,9 +308,10 @@ private:
             std::erase_if(keep, [](const auto* t) { return !is_live(*t); });
         }
 
-        // Old tasks go as the minimum healthy percent allows: those that do not serve at once.
+        // Old tasks go as the minimum healthy percent allows: those that do not serve at once,
+        // serving ones while enough others count as healthy.
         std::int64_t healthy = 0;
-        for (const auto& task : m_tasks) healthy += is_healthy(task) ? 1 : 0;
+        for (const auto& task : m_tasks) healthy += counts_as_healthy(task) ? 1 : 0;
         std::vector<store::TaskRecord*> serving;
         for (auto* task : retire) {
             if (is_healthy(*task))
@@ -352,7 +361,7 @@ private:
         }
         const auto min_percent = m_body["deploymentConfiguration"].value("minimumHealthyPercent", 0);
         std::int64_t may_stop_healthy = -(desired * min_percent + 99) / 100;
-        for (const auto& task : m_tasks) may_stop_healthy += is_healthy(task) ? 1 : 0;
+        for (const auto& task : m_tasks) may_stop_healthy += counts_as_healthy(task) ? 1 : 0;
 
         std::map<std::string, std::vector<store::TaskRecord*>> on_instance;
         for (auto& task : m_tasks) {
@@ -374,7 +383,7 @@ private:
                 return a->created_at < b->created_at;
             });
             for (std::size_t i = 1; i < current.size(); ++i) stop(*current[i], reason);
-            const bool serving = !current.empty() && is_healthy(*current.front());
+            const bool serving = !current.empty() && counts_as_healthy(*current.front());
             for (auto* t : old) {
                 if (serving || !is_healthy(*t)) {
                     stop(*t, reason);

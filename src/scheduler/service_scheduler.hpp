@@ -24,6 +24,9 @@ struct ServiceSchedulerDeps {
     util::IdGenerator& ids;
     util::Logger& log;
     LocalInstances local_instances;
+    // Seconds a RUNNING task without container health checks waits before it counts towards
+    // minimumHealthyPercent, as ECS waits 40.
+    double unchecked_healthy_after = 40;
 };
 
 // Advances the service as far as it can go now. Returns true when it changed anything (tasks

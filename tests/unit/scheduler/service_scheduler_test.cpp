@@ -58,6 +58,13 @@ std::size_t running_on(TaskHarness& h, const std::string& task_definition_suffix
     return n;
 }
 
+// Settles, lets the tasks that run now count as healthy without health checks, settles again.
+void settle_past_health_wait(TaskHarness& h) {
+    h.settle();
+    h.ecs().clock().advance(41);
+    h.settle();
+}
+
 }  // namespace
 
 TEST_CASE("a REPLICA service starts its desired count and reaches a steady state", "[scheduler][services]") {
@@ -169,8 +176,9 @@ TEST_CASE("rolling deployments stay within maximumPercent and minimumHealthyPerc
     const auto most = desired * maximum / 100;
     const auto least = (desired * minimum + 99) / 100;
     bool done = false;
-    for (int i = 0; i < 60 && !done; ++i) {
+    for (int i = 0; i < 200 && !done; ++i) {
         h.step();
+        h.ecs().clock().advance(5);  // tasks without health checks count as healthy after 40 s
         std::int64_t occupying = 0, serving = 0;
         for (const auto& t : service_tasks(h)) {
             if (t.last_status != "STOPPED") ++occupying;
@@ -185,6 +193,27 @@ TEST_CASE("rolling deployments stay within maximumPercent and minimumHealthyPerc
     CHECK(done);
     CHECK(running_on(h, "web:1") == 0);
     CHECK(describe_service(h)["taskDefinition"].get<std::string>().ends_with("web:2"));
+}
+
+TEST_CASE("a task without health checks counts towards the minimum only 40 s after it runs", "[scheduler][services]") {
+    TaskHarness h;
+    h.docker().add_image("app:2");
+    h.register_definition(web_definition());
+    create_service(h, {{"desiredCount", 2}});
+    h.settle();
+    h.ecs().clock().advance(100);
+    h.register_definition(web_definition("app:2"));
+    update_service(h, {{"taskDefinition", "web:2"}});
+    h.settle();
+    CHECK(running_on(h, "web:2") == 2);
+    CHECK(running_on(h, "web:1") == 2);  // the old ones keep serving meanwhile
+    h.ecs().clock().advance(39);
+    h.settle();
+    CHECK(running_on(h, "web:1") == 2);
+    h.ecs().clock().advance(2);
+    h.settle();
+    CHECK(running_on(h, "web:1") == 0);
+    CHECK(describe_service(h)["deployments"].size() == 1);
 }
 
 TEST_CASE("a newer UpdateService supersedes a deployment in progress", "[scheduler][services]") {
@@ -203,7 +232,7 @@ TEST_CASE("a newer UpdateService supersedes a deployment in progress", "[schedul
     h.step();
     const auto third = update_service(h, {{"taskDefinition", "web:3"}});
     CHECK(third["deployments"].size() == 3);
-    h.settle();
+    settle_past_health_wait(h);
     const auto service = describe_service(h);
     REQUIRE(service["deployments"].size() == 1);
     CHECK(service["deployments"][0]["taskDefinition"].get<std::string>().ends_with("web:3"));
@@ -430,7 +459,7 @@ TEST_CASE("a DRAINING instance's service tasks move to other instances", "[sched
     h.settle();
     const auto drained = *service_tasks(h).front().container_instance_arn;
     h.ecs().ok("UpdateContainerInstancesState", {{"containerInstances", {drained}}, {"status", "DRAINING"}});
-    h.settle();
+    settle_past_health_wait(h);
     std::size_t live = 0;
     for (const auto& t : service_tasks(h)) {
         if (t.last_status == "STOPPED") continue;
@@ -453,7 +482,7 @@ TEST_CASE("a restart in the middle of a deployment resumes it without duplicates
     update_service(h, {{"taskDefinition", "web:2"}});
     for (int i = 0; i < steps_before; ++i) h.step();
     h.restart();
-    h.settle();
+    settle_past_health_wait(h);
     const auto service = describe_service(h);
     REQUIRE(service["deployments"].size() == 1);
     CHECK(service["deployments"][0]["rolloutState"] == "COMPLETED");
