@@ -21,8 +21,8 @@ std::optional<ImageInfo> NullEngine::inspect_image(const std::string& reference)
 
 std::string NullEngine::create_container(const std::string& name, const nlohmann::json& config) {
     std::lock_guard lock(m_mutex);
-    for (const auto& [id, c] : m_containers)
-        if (c.name == name) throw DockerError(409, "Conflict. The container name \"/" + name + "\" is already in use");
+    if (m_by_name.count(name))
+        throw DockerError(409, "Conflict. The container name \"/" + name + "\" is already in use");
     ContainerState c;
     c.id = "none" + std::to_string(m_next_id++);
     c.name = name;
@@ -31,7 +31,11 @@ std::string NullEngine::create_container(const std::string& name, const nlohmann
     c.image_id = "sha256:none-" + c.image;
     c.network_mode = config.value("HostConfig", nlohmann::json::object()).value("NetworkMode", "bridge");
     const auto labels = config.value("Labels", nlohmann::json::object());
-    for (const auto& [key, value] : labels.items()) c.labels[key] = value;
+    for (const auto& [key, value] : labels.items()) {
+        c.labels[key] = value;
+        m_by_label[key + "=" + c.labels[key]].insert(c.id);
+    }
+    m_by_name.emplace(name, c.id);
     m_containers.emplace(c.id, c);
     return c.id;
 }
@@ -64,7 +68,15 @@ void NullEngine::stop_container(const std::string& id, int) {
 
 void NullEngine::remove_container(const std::string& id) {
     std::lock_guard lock(m_mutex);
-    m_containers.erase(id);
+    const auto it = m_containers.find(id);
+    if (it == m_containers.end()) return;
+    m_by_name.erase(it->second.name);
+    for (const auto& [key, value] : it->second.labels) {
+        auto& ids = m_by_label[key + "=" + value];
+        ids.erase(id);
+        if (ids.empty()) m_by_label.erase(key + "=" + value);
+    }
+    m_containers.erase(it);
 }
 
 std::optional<ContainerState> NullEngine::inspect_container(const std::string& id) {
@@ -90,6 +102,14 @@ std::vector<ContainerSummary> NullEngine::list_containers(const std::string& lab
     const auto key = label_filter.substr(0, eq);
     std::lock_guard lock(m_mutex);
     std::vector<ContainerSummary> out;
+    if (eq != std::string::npos) {
+        if (const auto ids = m_by_label.find(label_filter); ids != m_by_label.end())
+            for (const auto& id : ids->second) {
+                const auto& c = m_containers.at(id);
+                out.push_back({c.id, c.name, c.status, c.labels});
+            }
+        return out;
+    }
     for (const auto& [id, c] : m_containers) {
         const auto label = c.labels.find(key);
         if (label == c.labels.end()) continue;

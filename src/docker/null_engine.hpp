@@ -4,6 +4,7 @@
 // happens to them, so tasks follow ECS's lifecycle without a process. Thread-safe.
 #include <condition_variable>
 #include <map>
+#include <set>
 #include <mutex>
 
 #include "docker/docker_client.hpp"
@@ -40,6 +41,9 @@ private:
     std::mutex m_mutex;
     std::condition_variable m_changed;
     std::map<std::string, ContainerState> m_containers;
+    // Container ids by name and by "label=value", so a lookup costs the same among 10,000.
+    std::map<std::string, std::string> m_by_name;
+    std::map<std::string, std::set<std::string>> m_by_label;
     std::uint64_t m_next_id = 1;
 };
 

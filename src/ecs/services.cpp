@@ -106,6 +106,22 @@ void check_desired_count(const json& input, const std::string& scheduling, bool 
     if (input.value("desiredCount", 0) < 0) throw invalid_parameter("desiredCount must be 0 or more.");
 }
 
+// A DAEMON service's desired count from the start: the ACTIVE instances its constraints admit
+// (the scheduler keeps it current as instances come and go).
+std::int64_t daemon_count(EcsContext& ecs, const store::Scope& scope, const store::ClusterRecord& cluster,
+                          const std::string& name, const json& body, const store::TaskDefinitionRecord& definition) {
+    const auto rules = value_or_throw(scheduler::read_placement(body.value("placementConstraints", json::array()),
+                                                                json::array(), json::parse(definition.body),
+                                                                scheduler::effective_launch_type(body)));
+    std::int64_t count = 0;
+    for (const auto& instance : value_or_throw(scheduler::ensure_local_instances(ecs.store, ecs.clock, ecs.ids, scope,
+                                                                                 cluster.arn, ecs.local_instances)))
+        if (instance.status == "ACTIVE" &&
+            !scheduler::placement_refusal(rules, scheduler::instance_facts(ecs.store, instance), "service:" + name))
+            ++count;
+    return count;
+}
+
 void start_new_deployment(EcsContext& ecs, const store::ServiceRecord& service) {
     const auto body = json::parse(service.body);
     scheduler::start_deployment(
@@ -126,13 +142,6 @@ std::optional<store::ServiceRecord> find_service(EcsContext& ecs, const store::S
         if (slash != std::string::npos && parsed->resource_id.substr(0, slash) != cluster.name) return std::nullopt;
     }
     return ecs.store.services().find(service_arn(scope, cluster.name, service_name_of(identifier)));
-}
-
-store::ServiceRecord require_service(EcsContext& ecs, const store::Scope& scope, const store::ClusterRecord& cluster,
-                                     const std::string& identifier) {
-    auto service = find_service(ecs, scope, cluster, identifier);
-    if (!service || service->status == "INACTIVE") throw AwsError("ServiceNotFoundException", "Service not found.");
-    return *service;
 }
 
 json create_service(EcsContext& ecs, const protocol::CallContext& call, const json& input) {
@@ -191,7 +200,8 @@ json create_service(EcsContext& ecs, const protocol::CallContext& call, const js
     record.cluster_arn = cluster.arn;
     record.name = name;
     record.status = "ACTIVE";
-    record.desired_count = input.value("desiredCount", 0);
+    record.desired_count = scheduling == "DAEMON" ? daemon_count(ecs, scope, cluster, name, body, definition)
+                                                  : input.value("desiredCount", 0);
     record.scheduling_strategy = scheduling;
     record.launch_type = scheduler::effective_launch_type(body);
     record.body = body.dump();
@@ -210,7 +220,9 @@ json update_service(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto scope = scope_of(call);
     const auto cluster = require_request_cluster(ecs, scope, input);
     auto tx = ecs.store.transaction();
-    auto service = require_service(ecs, scope, cluster, input.at("service").get<std::string>());
+    auto found = find_service(ecs, scope, cluster, input.at("service").get<std::string>());
+    if (!found) throw AwsError("ServiceNotFoundException", "Service not found.");
+    auto service = std::move(*found);
     if (service.status != "ACTIVE") throw AwsError("ServiceNotActiveException", "Service was not ACTIVE.");
     require_supported(input);
     check_desired_count(input, service.scheduling_strategy, false);

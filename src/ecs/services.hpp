@@ -10,9 +10,6 @@ namespace ecsbox::ecs {
 // A service of the cluster named by name or ARN (INACTIVE ones included), if it exists.
 std::optional<store::ServiceRecord> find_service(EcsContext& ecs, const store::Scope& scope,
                                                  const store::ClusterRecord& cluster, const std::string& identifier);
-// The same, which must not be INACTIVE; ServiceNotFoundException otherwise.
-store::ServiceRecord require_service(EcsContext& ecs, const store::Scope& scope, const store::ClusterRecord& cluster,
-                                     const std::string& identifier);
 
 json create_service(EcsContext& ecs, const protocol::CallContext& call, const json& input);
 json update_service(EcsContext& ecs, const protocol::CallContext& call, const json& input);

@@ -2,7 +2,6 @@
 
 #include <algorithm>
 
-#include "scheduler/task_factory.hpp"
 #include "store/arns.hpp"
 
 namespace ecsbox::scheduler {
@@ -56,13 +55,17 @@ bool is_live(const store::TaskRecord& task) {
     return task.desired_status == "RUNNING" && task.last_status != "STOPPED";
 }
 
-bool is_healthy(const store::TaskRecord& task) {
-    if (!is_live(task) || task.last_status != "RUNNING") return false;
-    const json body = json::parse(task.body);
-    const auto health = body.value("healthStatus", "UNKNOWN");
-    // A task whose essential containers have health checks serves once they pass.
-    return health == "HEALTHY" || (health != "UNHEALTHY" && !body.value(k_health_checked_marker, false));
+TaskHealth health_of(const store::TaskRecord& task) {
+    return {task.health_status, task.health_checked, task.started_at.value_or(task.created_at)};
 }
+
+bool is_healthy(const store::TaskRecord& task, const TaskHealth& health) {
+    if (!is_live(task) || task.last_status != "RUNNING") return false;
+    // A task whose essential containers have health checks serves once they pass.
+    return health.status == "HEALTHY" || (health.status != "UNHEALTHY" && !health.checked);
+}
+
+bool is_healthy(const store::TaskRecord& task) { return is_healthy(task, health_of(task)); }
 
 TaskCounts count_tasks(const std::vector<store::TaskRecord>& tasks, const std::string& deployment_id) {
     TaskCounts counts;

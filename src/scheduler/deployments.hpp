@@ -31,8 +31,17 @@ std::string revision_arn_of(const store::ServiceRecord& service, const store::De
 
 // True while a task counts for its service: not stopped and not asked to stop.
 bool is_live(const store::TaskRecord& task);
+// What a task's document says of its health, read once.
+struct TaskHealth {
+    std::string status = "UNKNOWN";  // the task's healthStatus
+    bool checked = false;            // its essential containers have health checks
+    double started_at = 0;           // when it became RUNNING (its creation until then)
+};
+TaskHealth health_of(const store::TaskRecord& task);
+
 // True for a live task that is RUNNING and, where its essential containers have health checks,
 // healthy: one that serves.
+bool is_healthy(const store::TaskRecord& task, const TaskHealth& health);
 bool is_healthy(const store::TaskRecord& task);
 
 struct TaskCounts {

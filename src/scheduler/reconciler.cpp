@@ -92,21 +92,32 @@ void Reconciler::stop() {
 void Reconciler::wake() {
     {
         std::lock_guard lock(m_mutex);
+        m_woken = m_full_pass = true;
+    }
+    m_wake.notify_one();
+}
+
+void Reconciler::nudge(const std::string& task_arn, bool service_task) {
+    {
+        std::lock_guard lock(m_mutex);
         m_woken = true;
+        m_services_due |= service_task;
+        if (!task_arn.empty()) m_named.insert(task_arn);
     }
     m_wake.notify_one();
 }
 
 void Reconciler::run_step(const std::string& task_arn) {
     try {
-        const auto before = m_deps.store.tasks().find(task_arn);
-        if (step_task(m_deps, task_arn)) {
-            wake();  // still moving: look again at once
-        } else if (before && before->service_name) {
-            // Its service reacts to what the task became (running, healthy, stopped) at once.
-            const auto after = m_deps.store.tasks().find(task_arn);
-            if (after && after->version != before->version) wake();
+        const auto before = m_deps.store.tasks().version_of(task_arn);
+        const bool moving = step_task(m_deps, task_arn);
+        // Its service reacts to what the task became (running, healthy, stopped) at once.
+        bool changed = false;
+        if (before && before->second) {
+            const auto after = m_deps.store.tasks().version_of(task_arn);
+            changed = after && after->first != before->first;
         }
+        if (moving || changed) nudge(moving ? task_arn : "", changed);  // still moving: look again at once
     } catch (const docker::DockerError& e) {
         if (!e.unreachable()) m_deps.log.warn("task " + task_arn + ": " + e.what());
         // An unreachable engine is noticed by the next probe; the task waits where it is.
@@ -168,6 +179,8 @@ void Reconciler::remove_orphans() {
 }
 
 void Reconciler::control_loop() {
+    auto next_full_pass = std::chrono::steady_clock::now();
+    auto next_service_pass = next_full_pass;
     auto next_probe = std::chrono::steady_clock::now() + k_probe_period;
     auto next_orphan_sweep = std::chrono::steady_clock::now();
     while (!m_stopping) {
@@ -186,16 +199,41 @@ void Reconciler::control_loop() {
             }
             next_orphan_sweep = now + k_orphan_period;
         }
-        reconcile_services();
-        if (m_engine_connected) {
-            const auto tasks = m_deps.store.tasks().unfinished();
+        // A full pass looks at every unfinished task and service: after a handler changed
+        // desired state, and every poll interval as a safety net. In between, a pass looks at
+        // the tasks on their way somewhere, those a container event named, and the services
+        // whose tasks changed, so a thousand settled tasks cost nothing per event.
+        // A service step reads all of its service's tasks, so between full passes services are
+        // stepped at most every other step's duration: big services cost a bounded share.
+        bool full = false, services = false;
+        std::set<std::string> named;
+        {
             std::lock_guard lock(m_mutex);
-            for (const auto& task : tasks)
-                if (m_busy.insert(task.arn).second) m_queue.push_back(task.arn);
+            full = m_full_pass || now >= next_full_pass;
+            services = full || (m_services_due && now >= next_service_pass);
+            m_full_pass = false;
+            if (services) m_services_due = false;
+            named.swap(m_named);
+        }
+        if (full) next_full_pass = now + m_options.poll;
+        if (services) {
+            reconcile_services();
+            const auto end = std::chrono::steady_clock::now();
+            next_service_pass = end + std::max<std::chrono::steady_clock::duration>(2 * (end - now),
+                                                                                   std::chrono::milliseconds(5));
+        }
+        if (m_engine_connected) {
+            auto arns = m_deps.store.tasks().unfinished_arns(!full);
+            arns.insert(arns.end(), named.begin(), named.end());
+            std::lock_guard lock(m_mutex);
+            for (auto& arn : arns)
+                if (m_busy.insert(arn).second) m_queue.push_back(std::move(arn));
             if (!m_queue.empty()) m_work.notify_all();
         }
         std::unique_lock lock(m_mutex);
-        m_wake.wait_for(lock, m_options.poll, [this] { return m_woken || m_stopping.load(); });
+        // Due services that had to wait are stepped when their turn comes.
+        const auto until = m_services_due ? std::min(next_full_pass, next_service_pass) : next_full_pass;
+        m_wake.wait_until(lock, until, [this] { return m_woken || m_stopping.load(); });
         m_woken = false;
     }
 }
@@ -219,7 +257,10 @@ void Reconciler::worker_loop() {
 void Reconciler::events_loop() {
     while (!m_stopping) {
         try {
-            m_deps.docker.watch_events(labels::k_task_arn, m_stopping, [this](const docker::ContainerEvent&) { wake(); });
+            m_deps.docker.watch_events(labels::k_task_arn, m_stopping, [this](const docker::ContainerEvent& event) {
+                const auto arn = event.labels.find(labels::k_task_arn);
+                nudge(arn == event.labels.end() ? "" : arn->second, false);
+            });
         } catch (const std::exception&) {
             // The engine is down or restarting; the control loop notices and reports it.
         }

@@ -41,6 +41,7 @@ public:
     // then starts the threads; the control thread asks the engine itself straight away.
     void start();
     void stop();
+    // A handler changed desired state: a full pass, at once. From any thread.
     void wake();
 
     // One synchronous pass over every unfinished service, then every unfinished task, on the
@@ -58,6 +59,9 @@ private:
     void worker_loop();
     void events_loop();
     void run_step(const std::string& task_arn);
+    // Wakes the control thread for a partial pass: the task (if any) is looked at, and with
+    // `service_task` the services too.
+    void nudge(const std::string& task_arn, bool service_task);
 
     TaskRunnerDeps m_deps;
     ServiceSchedulerDeps m_service_deps;
@@ -67,6 +71,9 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_work;
     bool m_woken = false;
+    bool m_full_pass = true;       // a handler changed desired state: look at everything
+    bool m_services_due = false;   // a service's task changed
+    std::set<std::string> m_named;  // tasks a container event or a step named
     std::deque<std::string> m_queue;
     std::set<std::string> m_busy;  // queued or running
     std::atomic<bool> m_stopping{false};

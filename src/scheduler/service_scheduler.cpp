@@ -35,11 +35,6 @@ bool is_failure(const store::TaskRecord& task) {
            task.stopped_reason.value_or("").rfind("Task failed", 0) == 0;
 }
 
-double started_at(const store::TaskRecord& task) {
-    const json body = json::parse(task.body);
-    return body.value("startedAt", task.created_at);
-}
-
 std::string placement_event_detail(const Placement& placement) {
     if (placement.failures.empty()) return "Reason: No Container Instances were found in your cluster.";
     const auto& closest = placement.failures.front();
@@ -82,6 +77,9 @@ public:
     }
 
 private:
+    static TaskHealth health(const store::TaskRecord& task) { return health_of(task); }
+    static bool healthy(const store::TaskRecord& task) { return is_healthy(task); }
+
     std::string prefix() const { return "(service " + m_service.name + ")"; }
 
     void event(const std::string& message) {
@@ -124,10 +122,10 @@ private:
 
     // What counts towards minimumHealthyPercent: a healthy task, or, when its essential
     // containers have no health checks, one that has been RUNNING for a while (40 s on ECS).
-    bool counts_as_healthy(const store::TaskRecord& task) const {
-        if (!is_healthy(task)) return false;
-        return json::parse(task.body).value(k_health_checked_marker, false) ||
-               m_now - started_at(task) >= m_deps.unchecked_healthy_after;
+    bool counts_as_healthy(const store::TaskRecord& task) {
+        if (!healthy(task)) return false;
+        return health(task).checked ||
+               m_now - health(task).started_at >= m_deps.unchecked_healthy_after;
     }
 
     std::string scaling_reason(const store::DeploymentRecord& primary) const {
@@ -168,7 +166,7 @@ private:
     void prove(store::DeploymentRecord& primary) {
         std::int64_t proven = 0;
         for (const auto& task : m_tasks)
-            if (task.started_by == primary.id && is_healthy(task) && m_now - started_at(task) >= k_proven_seconds) ++proven;
+            if (task.started_by == primary.id && healthy(task) && m_now - health(task).started_at >= k_proven_seconds) ++proven;
         const json body = json::parse(primary.body);
         if (proven <= body.value("provenTasks", std::int64_t{0})) {
             if (proven < body.value("provenTasks", std::int64_t{0}))
@@ -251,8 +249,8 @@ private:
     void stop_unhealthy() {
         const auto grace = m_body.value("healthCheckGracePeriodSeconds", 0);
         for (auto& task : m_tasks) {
-            if (!is_live(task) || json::parse(task.body).value("healthStatus", "") != "UNHEALTHY") continue;
-            if (m_now - started_at(task) < grace) continue;
+            if (!is_live(task) || health(task).status != "UNHEALTHY") continue;
+            if (m_now - health(task).started_at < grace) continue;
             event("(task " + task_id_of(task.arn) + ") failed container health checks.");
             stop(task, "Task failed container health checks");
         }
@@ -310,17 +308,17 @@ private:
 
         // Old tasks go as the minimum healthy percent allows: those that do not serve at once,
         // serving ones while enough others count as healthy.
-        std::int64_t healthy = 0;
-        for (const auto& task : m_tasks) healthy += counts_as_healthy(task) ? 1 : 0;
+        std::int64_t counted = 0;
+        for (const auto& task : m_tasks) counted += counts_as_healthy(task) ? 1 : 0;
         std::vector<store::TaskRecord*> serving;
         for (auto* task : retire) {
-            if (is_healthy(*task))
+            if (healthy(*task))
                 serving.push_back(task);
             else
                 stop(*task, reason);
         }
-        if (healthy > min_healthy)
-            scale_in(serving, static_cast<std::size_t>(std::min<std::int64_t>(healthy - min_healthy, serving.size())),
+        if (counted > min_healthy)
+            scale_in(serving, static_cast<std::size_t>(std::min<std::int64_t>(counted - min_healthy, serving.size())),
                      reason);
 
         if (!may_launch(primary)) return;
@@ -379,13 +377,13 @@ private:
             std::vector<store::TaskRecord*> current, old;
             for (auto* t : tasks) (t->started_by == primary.id ? current : old).push_back(t);
             std::sort(current.begin(), current.end(), [](const auto* a, const auto* b) {
-                if (is_healthy(*a) != is_healthy(*b)) return is_healthy(*a);
+                if (healthy(*a) != healthy(*b)) return healthy(*a);
                 return a->created_at < b->created_at;
             });
             for (std::size_t i = 1; i < current.size(); ++i) stop(*current[i], reason);
             const bool serving = !current.empty() && counts_as_healthy(*current.front());
             for (auto* t : old) {
-                if (serving || !is_healthy(*t)) {
+                if (serving || !healthy(*t)) {
                     stop(*t, reason);
                 } else if (current.empty() && may_stop_healthy > 0) {
                     --may_stop_healthy;
@@ -523,7 +521,7 @@ private:
         for (const auto& task : m_tasks) {
             if (is_stopped(task)) continue;
             if (!is_live(task) || task.started_by != primary.id || !on_active_instance(task)) return;  // still moving
-            if (!is_healthy(task)) return;
+            if (!healthy(task)) return;
             ++serving;
         }
         if (serving != m_service.desired_count) return;

@@ -96,7 +96,6 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     for (const char* field : {"cpu", "memory", "executionRoleArn", "taskRoleArn", "ephemeralStorage"})
         if (overrides.contains(field)) task["overrides"][field] = overrides[field];
     if (launch.started_by) task["startedBy"] = *launch.started_by;
-    if (health_checked) task[k_health_checked_marker] = true;
     if (launch.launch_type == "FARGATE") {
         task["platformVersion"] = launch.platform_version;
         task["platformFamily"] = "Linux";
@@ -118,6 +117,7 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     record.last_status = "PROVISIONING";
     record.desired_status = "RUNNING";
     record.created_at = now;
+    record.health_checked = health_checked;
     record.body = task.dump();
     record.scope = scope;
     return record;

@@ -14,10 +14,6 @@
 
 namespace ecsbox::scheduler {
 
-// Marks, in a task document, a task whose essential containers have health checks: it serves
-// only once they pass. The output shape drops it.
-inline constexpr const char* k_health_checked_marker = "ecsboxHealthChecked";
-
 // What every task of one launch shares.
 struct TaskLaunch {
     store::Scope scope;

@@ -116,7 +116,10 @@ private:
         m_task["lastStatus"] = last_status;
         std::optional<double> stopped_at;
         if (m_task.contains("stoppedAt")) stopped_at = m_task["stoppedAt"].get<double>();
-        m_deps.store.tasks().record_progress(m_record.arn, last_status, m_task.dump(), stopped_at);
+        std::optional<double> started_at;
+        if (m_task.contains("startedAt")) started_at = m_task["startedAt"].get<double>();
+        m_deps.store.tasks().record_progress(m_record.arn, last_status, m_task.dump(), stopped_at,
+                                             m_task.value("healthStatus", "UNKNOWN"), started_at);
         m_deps.log.debug("task " + m_record.arn + " " + last_status);
     }
 

@@ -232,6 +232,11 @@ const std::vector<std::string> k_migrations = {
     );
     CREATE INDEX service_events_by_service ON service_events (service_arn, seq);
     ALTER TABLE tasks ADD COLUMN service_accounted INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN health_status TEXT NOT NULL DEFAULT 'UNKNOWN';
+    ALTER TABLE tasks ADD COLUMN health_checked INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN started_at REAL;
+    CREATE INDEX tasks_moving ON tasks (created_at)
+        WHERE last_status <> 'STOPPED' AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING');
     CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name);
     )sql",
 };

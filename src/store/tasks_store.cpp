@@ -7,7 +7,12 @@ namespace {
 constexpr const char* k_select =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, body, "
-    "account, region, service_accounted FROM tasks ";
+    "account, region, service_accounted, health_status, health_checked, started_at FROM tasks ";
+// The same columns without the document.
+constexpr const char* k_select_slim =
+    "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
+    "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, '', "
+    "account, region, service_accounted, health_status, health_checked, started_at FROM tasks ";
 
 TaskRecord read(const Statement& s) {
     TaskRecord r;
@@ -29,6 +34,9 @@ TaskRecord read(const Statement& s) {
     r.body = s.text(15);
     r.scope = {s.text(16), s.text(17)};
     r.service_accounted = s.int64(18) != 0;
+    r.health_status = s.text(19);
+    r.health_checked = s.int64(20) != 0;
+    r.started_at = s.optional_real(21);
     return r;
 }
 
@@ -45,12 +53,21 @@ void TasksStore::insert(const Scope& scope, const TaskRecord& r) {
     m_db.prepare(
             "INSERT INTO tasks (arn, account, region, cluster_arn, task_definition_arn, family, container_instance_arn, "
             "started_by, service_name, launch_type, last_status, desired_status, stop_code, stopped_reason, version, "
-            "created_at, stopped_at, body) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, "
-            "?16, ?17, ?18)")
+            "created_at, stopped_at, body, health_status, health_checked, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
+            "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")
         ->bind_all(r.arn, scope.account, scope.region, r.cluster_arn, r.task_definition_arn, r.family,
                    r.container_instance_arn, r.started_by, r.service_name, r.launch_type, r.last_status,
-                   r.desired_status, r.stop_code, r.stopped_reason, r.version, r.created_at, r.stopped_at, r.body)
+                   r.desired_status, r.stop_code, r.stopped_reason, r.version, r.created_at, r.stopped_at, r.body,
+                   r.health_status, r.health_checked ? 1 : 0, r.started_at)
         .run();
+}
+
+std::optional<std::pair<std::int64_t, bool>> TasksStore::version_of(const std::string& arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare("SELECT version, service_name IS NOT NULL FROM tasks WHERE arn = ?1");
+    query->bind_all(arn);
+    if (!query->step()) return std::nullopt;
+    return std::pair{query->int64(0), query->int64(1) != 0};
 }
 
 std::optional<TaskRecord> TasksStore::find(const std::string& arn) {
@@ -88,6 +105,24 @@ std::vector<TaskRecord> TasksStore::unfinished() {
     return read_all(query);
 }
 
+std::vector<std::string> TasksStore::unfinished_arns(bool moving_only) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(
+        moving_only ? "SELECT arn FROM tasks WHERE last_status <> 'STOPPED' "
+                      "AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING') ORDER BY created_at"
+                    : "SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");
+    std::vector<std::string> arns;
+    while (query->step()) arns.push_back(query->text(0));
+    return arns;
+}
+
+std::vector<TaskRecord> TasksStore::active_in(const std::string& cluster_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) + "WHERE cluster_arn = ?1 AND last_status <> 'STOPPED' ORDER BY arn");
+    query->bind_all(cluster_arn);
+    return read_all(query);
+}
+
 std::vector<TaskRecord> TasksStore::active_on(const std::string& container_instance_arn) {
     auto guard = m_db.lock();
     auto query = m_db.prepare(std::string(k_select) +
@@ -98,7 +133,7 @@ std::vector<TaskRecord> TasksStore::active_on(const std::string& container_insta
 
 std::vector<TaskRecord> TasksStore::of_service(const std::string& cluster_arn, const std::string& service_name) {
     auto guard = m_db.lock();
-    auto query = m_db.prepare(std::string(k_select) +
+    auto query = m_db.prepare(std::string(k_select_slim) +
                               "WHERE cluster_arn = ?1 AND service_name = ?2 AND "
                               "(last_status <> 'STOPPED' OR service_accounted = 0) ORDER BY created_at, arn");
     query->bind_all(cluster_arn, service_name);
@@ -130,10 +165,12 @@ bool TasksStore::request_stop(const std::string& arn, const std::string& stop_co
 }
 
 void TasksStore::record_progress(const std::string& arn, const std::string& last_status, const std::string& body,
-                                 std::optional<double> stopped_at) {
+                                 std::optional<double> stopped_at, const std::string& health_status,
+                                 std::optional<double> started_at) {
     auto guard = m_db.lock();
-    m_db.prepare("UPDATE tasks SET last_status = ?2, body = ?3, stopped_at = ?4, version = version + 1 WHERE arn = ?1")
-        ->bind_all(arn, last_status, body, stopped_at)
+    m_db.prepare("UPDATE tasks SET last_status = ?2, body = ?3, stopped_at = ?4, health_status = ?5, started_at = ?6, "
+                 "version = version + 1 WHERE arn = ?1")
+        ->bind_all(arn, last_status, body, stopped_at, health_status, started_at)
         .run();
 }
 

@@ -31,6 +31,12 @@ struct TaskRecord {
     double created_at = 0;
     std::optional<double> stopped_at;
     bool service_accounted = false;  // its service's scheduler has taken its stop into account
+    // What the service scheduler needs of a task's health, kept beside the document so it reads
+    // thousands of tasks without parsing them: the task's healthStatus, whether its essential
+    // containers have health checks, and when it became RUNNING.
+    std::string health_status = "UNKNOWN";
+    bool health_checked = false;
+    std::optional<double> started_at;
     std::string body;  // JSON object text
     Scope scope;       // filled on reads
 };
@@ -53,14 +59,22 @@ public:
 
     void insert(const Scope& scope, const TaskRecord& record);
     std::optional<TaskRecord> find(const std::string& arn);
+    // A task's version and whether it belongs to a service, without its document.
+    std::optional<std::pair<std::int64_t, bool>> version_of(const std::string& arn);
     // By the last segment of its ARN (ids are random, so unique across scopes).
     std::optional<TaskRecord> find_by_id(const std::string& task_id);
     std::vector<TaskRecord> list(const TaskQuery& query);  // ordered by ARN
     // Tasks the reconciler still has work on: not yet STOPPED, in every account and region.
     std::vector<TaskRecord> unfinished();
+    // The ARNs of the unfinished tasks, oldest first; with `moving_only`, only those not settled
+    // in RUNNING (on their way up, or asked to stop).
+    std::vector<std::string> unfinished_arns(bool moving_only);
+    // Tasks of a cluster that are not STOPPED, ordered by ARN.
+    std::vector<TaskRecord> active_in(const std::string& cluster_arn);
     // Tasks holding resources on a container instance (not STOPPED).
     std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
-    // A service's tasks that are not STOPPED, or STOPPED and not yet accounted for by its scheduler.
+    // A service's tasks that are not STOPPED, or STOPPED and not yet accounted for by its
+    // scheduler, without their documents (`body` is empty).
     std::vector<TaskRecord> of_service(const std::string& cluster_arn, const std::string& service_name);
     // Service scheduler side: the task's stop has been taken into account.
     void mark_service_accounted(const std::string& arn);
@@ -71,7 +85,8 @@ public:
     bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason);
     // Reconciler side: records what it observed.
     void record_progress(const std::string& arn, const std::string& last_status, const std::string& body,
-                         std::optional<double> stopped_at);
+                         std::optional<double> stopped_at, const std::string& health_status,
+                         std::optional<double> started_at);
     // Removes STOPPED tasks that stopped before `before`; returns their ARNs.
     std::vector<std::string> purge_stopped(double before);
 

@@ -506,7 +506,7 @@ TEST_CASE("DeleteService needs force above 0, drains the tasks, then the service
     CHECK(gone["runningCount"] == 0);
     CHECK(h.docker().running_count() == 0);
     CHECK(h.ecs().ok("ListServices")["serviceArns"].empty());
-    CHECK(h.ecs().call("UpdateService", {{"service", "web"}, {"desiredCount", 1}}).error_code() == "ServiceNotFoundException");
+    CHECK(h.ecs().call("UpdateService", {{"service", "web"}, {"desiredCount", 1}}).error_code() == "ServiceNotActiveException");
     // The name is free again, as on ECS.
     create_service(h, {{"desiredCount", 1}});
     h.settle();
