@@ -10,7 +10,7 @@ import {
   ClientException,
   ClusterNotFoundException,
   CreateClusterCommand,
-  CreateServiceCommand,
+  CreateTaskSetCommand,
   DeleteAccountSettingCommand,
   DeleteClusterCommand,
   DeleteTaskDefinitionsCommand,
@@ -317,11 +317,11 @@ describe('errors', () => {
 
   test('unsupported operation is a named error', async () => {
     await assert.rejects(
-      ecs.send(new CreateServiceCommand({ serviceName: 's', taskDefinition: 'x:1', desiredCount: 1 })),
+      ecs.send(new CreateTaskSetCommand({ cluster: 'c', service: 's', taskDefinition: 'x:1' })),
       (err) => {
         assert.equal(err.name, 'UnsupportedFeatureException');
         assert.ok(err instanceof ECSServiceException);
-        assert.match(err.message, /CreateService/);
+        assert.match(err.message, /CreateTaskSet/);
         assert.equal(err.$metadata.httpStatusCode, 400);
         return true;
       },

@@ -179,13 +179,55 @@ def test_region_flag(aws, unique_name):
     (("describe-task-definition", "--task-definition", "no-such-cli-family:1"), "ClientException"),
     (("put-account-setting", "--name", "serviceLongArnFormat", "--value", "maybe"),
      "InvalidParameterException"),
-    (("create-service", "--cluster", "default", "--service-name", "s", "--task-definition", "t:1",
-      "--desired-count", "1"), "UnsupportedFeatureException"),
+    (("create-task-set", "--cluster", "no-such-cli-cluster", "--service", "s",
+      "--task-definition", "t:1"), "UnsupportedFeatureException"),
+    (("create-service", "--cluster", "no-such-cli-cluster", "--service-name", "s",
+      "--task-definition", "t:1", "--desired-count", "1"), "ClusterNotFoundException"),
 ])
 def test_error_exit_code(aws, args, code):
     proc = aws(*args, expect=254)
     assert f"An error occurred ({code})" in proc.stderr, proc.stderr
     assert proc.stdout.strip() == ""
+
+
+def test_service_create_wait_stable_delete_wait_inactive(aws, unique_name):
+    # `aws ecs wait` polls every 15 s (not configurable); a `--runtime none` service is stable
+    # by the time the CLI has started, so each wait answers on its first poll.
+    aws("create-cluster", "--cluster-name", unique_name)
+    aws("register-task-definition", "--family", unique_name, "--container-definitions",
+        json.dumps([{"name": "app", "image": "anything:1", "memory": 64}]))
+    created = aws("create-service", "--cluster", unique_name, "--service-name", unique_name,
+                  "--task-definition", unique_name, "--desired-count", "2")["service"]
+    assert created["status"] == "ACTIVE" and created["desiredCount"] == 2
+    arn = created["serviceArn"]
+    assert arn == f"arn:aws:ecs:us-east-1:000000000000:service/{unique_name}/{unique_name}"
+
+    waited = aws("wait", "services-stable", "--cluster", unique_name, "--services", unique_name,
+                 output="text")
+    assert waited.stdout == "", waited.stdout
+    (svc,) = aws("describe-services", "--cluster", unique_name, "--services", arn)["services"]
+    assert (svc["runningCount"], svc["desiredCount"]) == (2, 2)
+    assert [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"]
+    tasks = aws("list-tasks", "--cluster", unique_name, "--service-name", unique_name)["taskArns"]
+    assert len(tasks) == 2
+
+    proc = aws("delete-service", "--cluster", unique_name, "--service", unique_name, expect=254)
+    assert "An error occurred (InvalidParameterException)" in proc.stderr, proc.stderr
+    deleted = aws("delete-service", "--cluster", unique_name, "--service", unique_name,
+                  "--force")["service"]
+    assert deleted["status"] == "DRAINING"
+    aws("wait", "services-inactive", "--cluster", unique_name, "--services", unique_name,
+        output="text")
+    (svc,) = aws("describe-services", "--cluster", unique_name, "--services", unique_name)[
+        "services"]
+    assert svc["status"] == "INACTIVE"
+    assert aws("list-tasks", "--cluster", unique_name, "--service-name", unique_name)[
+        "taskArns"] == []
+
+    # A missing service is the waiter's failure state: it fails on the first poll.
+    proc = aws("wait", "services-stable", "--cluster", unique_name, "--services", "no-such-service",
+               expect=255, output="text")
+    assert "Waiter ServicesStable failed" in proc.stderr, proc.stderr
 
 
 # --- ECR ----------------------------------------------------------------------------------------

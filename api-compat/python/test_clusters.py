@@ -310,9 +310,8 @@ def test_regions_are_separate(ecs, ecs_eu, unique_name):
 def test_unsupported_operation_names_itself(ecs, unique_name):
     ecs.create_cluster(clusterName=unique_name)
     with pytest.raises(ClientError) as e:
-        ecs.create_service(cluster=unique_name, serviceName="svc", taskDefinition="x:1",
-                           desiredCount=1)
-    assert_client_error(e, "UnsupportedFeatureException", message_contains="CreateService")
+        ecs.create_task_set(cluster=unique_name, service="svc", taskDefinition="x:1")
+    assert_client_error(e, "UnsupportedFeatureException", message_contains="CreateTaskSet")
 
 
 def test_concurrent_create_same_cluster(ecsbox, unique_name):

@@ -62,9 +62,10 @@ def test_missing_target_header(ecsbox):
 
 
 def test_unsupported_model_operation_names_itself(ecsbox):
-    result = call(ecsbox.endpoint, {"serviceName": "x"}, target=f"{TARGET_PREFIX}.CreateService")
+    result = call(ecsbox.endpoint, {"service": "x", "cluster": "x", "taskDefinition": "x:1"},
+                  target=f"{TARGET_PREFIX}.CreateTaskSet")
     assert_error(result, "UnsupportedFeatureException")
-    assert "CreateService" in result[2]["message"]
+    assert "CreateTaskSet" in result[2]["message"]
 
 
 @pytest.mark.parametrize("body", [b"{", b"{\"clusterName\": }", b"not json", b"{\"a\":1}}",

@@ -28,7 +28,7 @@ void add_launch(json& out, const json& launch) {
 }
 
 json revision_summary(const store::ServiceRecord& service, const store::DeploymentRecord& d,
-                      const std::vector<store::TaskRecord>& tasks) {
+                      const std::vector<store::TaskTally>& tasks) {
     const auto counts = scheduler::count_tasks(tasks, d.id);
     const auto requested = d.status == "PRIMARY" ? service.desired_count : 0;
     return {{"arn", scheduler::revision_arn_of(service, d)},
@@ -38,7 +38,7 @@ json revision_summary(const store::ServiceRecord& service, const store::Deployme
 }
 
 json deployment_json(const store::ServiceRecord& service, const store::DeploymentRecord& d,
-                     const std::vector<store::TaskRecord>& tasks) {
+                     const std::vector<store::TaskTally>& tasks) {
     const auto counts = scheduler::count_tasks(tasks, d.id);
     json out = {{"id", d.id},
                 {"status", d.status},
@@ -60,7 +60,7 @@ json deployment_json(const store::ServiceRecord& service, const store::Deploymen
 
 json service_json(EcsContext& ecs, const store::ServiceRecord& service, bool with_tags) {
     json out = json::parse(service.body);
-    const auto tasks = ecs.store.tasks().of_service(service.cluster_arn, service.name);
+    const auto tasks = ecs.store.tasks().tally_of_service(service.cluster_arn, service.name);
     const auto deployments = ecs.store.services().deployments(service.arn);
     const auto counts = scheduler::count_tasks(tasks);
     out["serviceArn"] = service.arn;
@@ -127,7 +127,7 @@ json service_deployment_brief(const store::ServiceRecord& service, const store::
 json service_deployment_json(EcsContext& ecs, const store::ServiceRecord& service, const store::DeploymentRecord& d,
                              const std::vector<store::DeploymentRecord>& all) {
     const json body = json::parse(d.body);
-    const auto tasks = ecs.store.tasks().of_service(service.cluster_arn, service.name);
+    const auto tasks = ecs.store.tasks().tally_of_service(service.cluster_arn, service.name);
     const auto status = service_deployment_status(d, all);
     json out = service_deployment_brief(service, d, all);
     out.erase("targetServiceRevisionArn");

@@ -67,14 +67,14 @@ bool is_healthy(const store::TaskRecord& task, const TaskHealth& health) {
 
 bool is_healthy(const store::TaskRecord& task) { return is_healthy(task, health_of(task)); }
 
-TaskCounts count_tasks(const std::vector<store::TaskRecord>& tasks, const std::string& deployment_id) {
+TaskCounts count_tasks(const std::vector<store::TaskTally>& tallies, const std::string& deployment_id) {
     TaskCounts counts;
-    for (const auto& task : tasks) {
-        if (!deployment_id.empty() && task.started_by.value_or("") != deployment_id) continue;
-        if (task.last_status == "RUNNING")
-            ++counts.running;
-        else if (task.desired_status == "RUNNING" && task.last_status != "STOPPED")
-            ++counts.pending;
+    for (const auto& tally : tallies) {
+        if (!deployment_id.empty() && tally.started_by.value_or("") != deployment_id) continue;
+        if (tally.last_status == "RUNNING")
+            counts.running += tally.count;
+        else if (tally.desired_status == "RUNNING" && tally.last_status != "STOPPED")
+            counts.pending += tally.count;
     }
     return counts;
 }

@@ -50,8 +50,8 @@ struct TaskCounts {
 };
 
 // The runningCount and pendingCount ECS shows for the tasks started by `deployment_id` ("" for
-// every deployment) among `tasks`.
-TaskCounts count_tasks(const std::vector<store::TaskRecord>& tasks, const std::string& deployment_id = "");
+// every deployment), from the store's tallies of a service's tasks.
+TaskCounts count_tasks(const std::vector<store::TaskTally>& tallies, const std::string& deployment_id = "");
 
 // The circuit breaker's failed-task threshold for a desired count: half of it, at least 3 and
 // at most 200, unless the breaker's thresholdConfiguration says otherwise.

@@ -52,8 +52,12 @@ Resources registered_resources(const store::ContainerInstanceRecord& instance) {
 }
 
 Resources remaining_resources(store::Store& store, const store::ContainerInstanceRecord& instance) {
+    return remaining_resources(instance, store.tasks().active_on(instance.arn));
+}
+
+Resources remaining_resources(const store::ContainerInstanceRecord& instance, const std::vector<store::TaskRecord>& tasks) {
     auto left = registered_resources(instance);
-    for (const auto& task : store.tasks().active_on(instance.arn)) {
+    for (const auto& task : tasks) {
         const auto reserved = task_reservation(json::parse(task.body));
         left.cpu -= reserved.cpu;
         left.memory -= reserved.memory;
@@ -111,6 +115,11 @@ Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(stor
 }
 
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record) {
+    return instance_facts(store, record, store.tasks().active_on(record.arn));
+}
+
+InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record,
+                             const std::vector<store::TaskRecord>& tasks) {
     const json body = json::parse(record.body);
     InstanceFacts facts;
     for (const auto& a : body.value("attributes", json::array()))
@@ -123,7 +132,7 @@ InstanceFacts instance_facts(store::Store& store, const store::ContainerInstance
     facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
     facts.registered_at = util::format_rfc3339(record.registered_at);
     facts.ec2_instance_id = body.value("ec2InstanceId", "");
-    for (const auto& task : store.tasks().active_on(record.arn)) {
+    for (const auto& task : tasks) {
         if (task.last_status == "RUNNING") ++facts.running_tasks_count;
         if (task.desired_status == "RUNNING") facts.task_groups.push_back(json::parse(task.body).value("group", ""));
     }

@@ -111,7 +111,8 @@ std::optional<std::string> placement_refusal(const PlacementRules& rules, const 
 }
 
 Candidate candidate_of(store::Store& store, const store::ContainerInstanceRecord& instance) {
-    Candidate c{instance, remaining_resources(store, instance), instance_facts(store, instance), {}};
+    const auto tasks = store.tasks().active_on(instance.arn);
+    Candidate c{instance, remaining_resources(instance, tasks), instance_facts(store, instance, tasks), {}};
     for (const auto& group : c.facts.task_groups) ++c.group_counts[group];
     return c;
 }

@@ -13,6 +13,7 @@ namespace {
 constexpr auto k_probe_period = std::chrono::seconds(30);
 constexpr auto k_orphan_period = std::chrono::seconds(10);
 constexpr auto k_events_retry = std::chrono::seconds(1);
+constexpr std::size_t k_settled_per_poll = 500;
 
 std::int64_t host_cpu_units() { return static_cast<std::int64_t>(std::max(1u, std::thread::hardware_concurrency())) * 1024; }
 
@@ -92,7 +93,7 @@ void Reconciler::stop() {
 void Reconciler::wake() {
     {
         std::lock_guard lock(m_mutex);
-        m_woken = m_full_pass = true;
+        m_woken = m_desired_changed = true;
     }
     m_wake.notify_one();
 }
@@ -181,6 +182,7 @@ void Reconciler::remove_orphans() {
 void Reconciler::control_loop() {
     auto next_full_pass = std::chrono::steady_clock::now();
     auto next_service_pass = next_full_pass;
+    std::string settled_cursor;  // the last settled task re-checked; "" to start over
     auto next_probe = std::chrono::steady_clock::now() + k_probe_period;
     auto next_orphan_sweep = std::chrono::steady_clock::now();
     while (!m_stopping) {
@@ -199,23 +201,24 @@ void Reconciler::control_loop() {
             }
             next_orphan_sweep = now + k_orphan_period;
         }
-        // A full pass looks at every unfinished task and service: after a handler changed
-        // desired state, and every poll interval as a safety net. In between, a pass looks at
-        // the tasks on their way somewhere, those a container event named, and the services
-        // whose tasks changed, so a thousand settled tasks cost nothing per event.
-        // A service step reads all of its service's tasks, so between full passes services are
-        // stepped at most every other step's duration: big services cost a bounded share.
-        bool full = false, services = false;
+        // Every pass looks at the tasks on their way somewhere (new, starting, asked to stop)
+        // and those a container event named; settled RUNNING tasks cost nothing per event.
+        // Services are stepped after a handler changed desired state, when one of their tasks
+        // changed, and every poll interval; a service step reads all of its service's tasks, so
+        // between those it waits twice its last duration: big services take a bounded share.
+        // Every poll interval also re-checks a slice of the settled tasks, the safety net for a
+        // missed event, so each is looked at every few seconds however many there are.
+        bool timer = false, services = false;
         std::set<std::string> named;
         {
             std::lock_guard lock(m_mutex);
-            full = m_full_pass || now >= next_full_pass;
-            services = full || (m_services_due && now >= next_service_pass);
-            m_full_pass = false;
+            timer = now >= next_full_pass;
+            services = timer || m_desired_changed || (m_services_due && now >= next_service_pass);
+            m_desired_changed = false;
             if (services) m_services_due = false;
             named.swap(m_named);
         }
-        if (full) next_full_pass = now + m_options.poll;
+        if (timer) next_full_pass = now + m_options.poll;
         if (services) {
             reconcile_services();
             const auto end = std::chrono::steady_clock::now();
@@ -223,8 +226,13 @@ void Reconciler::control_loop() {
                                                                                    std::chrono::milliseconds(5));
         }
         if (m_engine_connected) {
-            auto arns = m_deps.store.tasks().unfinished_arns(!full);
+            auto arns = m_deps.store.tasks().moving_arns();
             arns.insert(arns.end(), named.begin(), named.end());
+            if (timer) {
+                auto settled = m_deps.store.tasks().settled_arns(settled_cursor, k_settled_per_poll);
+                settled_cursor = settled.size() < k_settled_per_poll ? std::string() : settled.back();
+                arns.insert(arns.end(), settled.begin(), settled.end());
+            }
             std::lock_guard lock(m_mutex);
             for (auto& arn : arns)
                 if (m_busy.insert(arn).second) m_queue.push_back(std::move(arn));

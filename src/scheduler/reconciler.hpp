@@ -41,7 +41,8 @@ public:
     // then starts the threads; the control thread asks the engine itself straight away.
     void start();
     void stop();
-    // A handler changed desired state: a full pass, at once. From any thread.
+    // A handler changed desired state: the tasks on their way and the services are looked at
+    // at once. From any thread.
     void wake();
 
     // One synchronous pass over every unfinished service, then every unfinished task, on the
@@ -71,7 +72,7 @@ private:
     std::condition_variable m_wake;
     std::condition_variable m_work;
     bool m_woken = false;
-    bool m_full_pass = true;       // a handler changed desired state: look at everything
+    bool m_desired_changed = true;  // a handler changed desired state: step the services
     bool m_services_due = false;   // a service's task changed
     std::set<std::string> m_named;  // tasks a container event or a step named
     std::deque<std::string> m_queue;

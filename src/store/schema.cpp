@@ -235,6 +235,7 @@ const std::vector<std::string> k_migrations = {
     ALTER TABLE tasks ADD COLUMN health_status TEXT NOT NULL DEFAULT 'UNKNOWN';
     ALTER TABLE tasks ADD COLUMN health_checked INTEGER NOT NULL DEFAULT 0;
     ALTER TABLE tasks ADD COLUMN started_at REAL;
+    CREATE INDEX tasks_on_instance ON tasks (container_instance_arn) WHERE last_status <> 'STOPPED';
     CREATE INDEX tasks_moving ON tasks (created_at)
         WHERE last_status <> 'STOPPED' AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING');
     CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name);

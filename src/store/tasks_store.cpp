@@ -105,22 +105,25 @@ std::vector<TaskRecord> TasksStore::unfinished() {
     return read_all(query);
 }
 
-std::vector<std::string> TasksStore::unfinished_arns(bool moving_only) {
+std::vector<std::string> TasksStore::moving_arns() {
     auto guard = m_db.lock();
     auto query = m_db.prepare(
-        moving_only ? "SELECT arn FROM tasks WHERE last_status <> 'STOPPED' "
-                      "AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING') ORDER BY created_at"
-                    : "SELECT arn FROM tasks WHERE last_status <> 'STOPPED' ORDER BY created_at");
+        "SELECT arn FROM tasks WHERE last_status <> 'STOPPED' "
+        "AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING') ORDER BY created_at");
     std::vector<std::string> arns;
     while (query->step()) arns.push_back(query->text(0));
     return arns;
 }
 
-std::vector<TaskRecord> TasksStore::active_in(const std::string& cluster_arn) {
+std::vector<std::string> TasksStore::settled_arns(const std::string& after_arn, std::size_t limit) {
     auto guard = m_db.lock();
-    auto query = m_db.prepare(std::string(k_select) + "WHERE cluster_arn = ?1 AND last_status <> 'STOPPED' ORDER BY arn");
-    query->bind_all(cluster_arn);
-    return read_all(query);
+    auto query = m_db.prepare(
+        "SELECT arn FROM tasks WHERE last_status = 'RUNNING' AND desired_status = 'RUNNING' AND arn > ?1 "
+        "ORDER BY arn LIMIT ?2");
+    query->bind_all(after_arn, static_cast<std::int64_t>(limit));
+    std::vector<std::string> arns;
+    while (query->step()) arns.push_back(query->text(0));
+    return arns;
 }
 
 std::vector<TaskRecord> TasksStore::active_on(const std::string& container_instance_arn) {
@@ -138,6 +141,17 @@ std::vector<TaskRecord> TasksStore::of_service(const std::string& cluster_arn, c
                               "(last_status <> 'STOPPED' OR service_accounted = 0) ORDER BY created_at, arn");
     query->bind_all(cluster_arn, service_name);
     return read_all(query);
+}
+
+std::vector<TaskTally> TasksStore::tally_of_service(const std::string& cluster_arn, const std::string& service_name) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(
+        "SELECT started_by, last_status, desired_status, count(*) FROM tasks WHERE cluster_arn = ?1 AND "
+        "service_name = ?2 AND last_status <> 'STOPPED' GROUP BY started_by, last_status, desired_status");
+    query->bind_all(cluster_arn, service_name);
+    std::vector<TaskTally> out;
+    while (query->step()) out.push_back({query->optional_text(0), query->text(1), query->text(2), query->int64(3)});
+    return out;
 }
 
 void TasksStore::mark_service_accounted(const std::string& arn) {

@@ -41,6 +41,14 @@ struct TaskRecord {
     Scope scope;       // filled on reads
 };
 
+// How many of a service's tasks share a deployment and a state.
+struct TaskTally {
+    std::optional<std::string> started_by;
+    std::string last_status;
+    std::string desired_status;
+    std::int64_t count = 0;
+};
+
 struct TaskQuery {
     std::string cluster_arn;
     std::optional<std::string> family;
@@ -66,16 +74,18 @@ public:
     std::vector<TaskRecord> list(const TaskQuery& query);  // ordered by ARN
     // Tasks the reconciler still has work on: not yet STOPPED, in every account and region.
     std::vector<TaskRecord> unfinished();
-    // The ARNs of the unfinished tasks, oldest first; with `moving_only`, only those not settled
-    // in RUNNING (on their way up, or asked to stop).
-    std::vector<std::string> unfinished_arns(bool moving_only);
-    // Tasks of a cluster that are not STOPPED, ordered by ARN.
-    std::vector<TaskRecord> active_in(const std::string& cluster_arn);
+    // The ARNs of the tasks on their way somewhere (not STOPPED and not settled in RUNNING),
+    // oldest first.
+    std::vector<std::string> moving_arns();
+    // Up to `limit` ARNs of tasks settled in RUNNING, in ARN order after `after_arn`.
+    std::vector<std::string> settled_arns(const std::string& after_arn, std::size_t limit);
     // Tasks holding resources on a container instance (not STOPPED).
     std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
     // A service's tasks that are not STOPPED, or STOPPED and not yet accounted for by its
     // scheduler, without their documents (`body` is empty).
     std::vector<TaskRecord> of_service(const std::string& cluster_arn, const std::string& service_name);
+    // A service's tasks that are not STOPPED, counted by (startedBy, lastStatus, desiredStatus).
+    std::vector<TaskTally> tally_of_service(const std::string& cluster_arn, const std::string& service_name);
     // Service scheduler side: the task's stop has been taken into account.
     void mark_service_accounted(const std::string& arn);
     // Number of tasks of a cluster per (launch type, lastStatus); pairs without tasks are absent.
