@@ -23,7 +23,7 @@ struct EcsContext {
     // How long a STOPPED task stays describable.
     double stopped_task_retention = 3600.0;
     // The container instances the local engine registers in each cluster.
-    scheduler::LocalInstances local_instances;
+    scheduler::LocalInstances local_instances{};
     // Tells the reconciler that desired state changed; handlers never act on Docker themselves.
     std::function<void()> desired_state_changed = [] {};
 };

@@ -22,7 +22,7 @@ namespace ecsbox::scheduler {
 struct ReconcilerOptions {
     std::string runtime = "docker";  // recorded with the engine's facts
     std::size_t workers = 4;
-    LocalInstances local_instances;  // what services place their tasks on
+    LocalInstances local_instances{};  // what services place their tasks on
     double unchecked_healthy_after = 40;  // see ServiceSchedulerDeps
     std::chrono::milliseconds poll{1000};
     std::function<std::string()> container_endpoint = [] { return std::string(); };

@@ -23,7 +23,7 @@ struct ServiceSchedulerDeps {
     const util::Clock& clock;
     util::IdGenerator& ids;
     util::Logger& log;
-    LocalInstances local_instances;
+    LocalInstances local_instances{};
     // Seconds a RUNNING task without container health checks waits before it counts towards
     // minimumHealthyPercent, as ECS waits 40.
     double unchecked_healthy_after = 40;
