@@ -42,7 +42,7 @@ server: EcsboxServer | None = None
 
 def setUpModule():
     global server
-    server = EcsboxServer()
+    server = EcsboxServer(extra_args=["--healthy-after-running", "0"])  # no 40 s wait per rollout
     try:
         server.start()
     except RuntimeError:

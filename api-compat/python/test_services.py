@@ -411,15 +411,15 @@ def test_daemon_service_runs_one_task_per_instance(ecs, unique_name):
     assert created["schedulingStrategy"] == "DAEMON"
     assert created["deploymentConfiguration"]["maximumPercent"] == 100
     assert created["deploymentConfiguration"]["minimumHealthyPercent"] == 0
-    # A DAEMON service's desiredCount is the scheduler's (one per instance), set after
-    # CreateService answers; until then 0 == 0 satisfies services_stable, so first wait for it.
-    poll("the daemon's desiredCount 1",
-         lambda: describe(ecs, unique_name, unique_name)["desiredCount"] == 1)
+    # A DAEMON service's desiredCount is one per ACTIVE instance, from CreateService on.
+    assert created["desiredCount"] == 1
     wait_stable(ecs, unique_name, unique_name)
     (instance,) = ecs.list_container_instances(cluster=unique_name)["containerInstanceArns"]
     svc = describe(ecs, unique_name, unique_name)
     assert (svc["desiredCount"], svc["runningCount"]) == (1, 1)
-    assert svc["deployments"][0]["rolloutState"] == "COMPLETED"
+    # The scheduler marks the deployment COMPLETED on its next look after the task runs.
+    poll("the daemon's deployment to complete",
+         lambda: describe(ecs, unique_name, unique_name)["deployments"][0]["rolloutState"] == "COMPLETED")
     (task,) = service_tasks(ecs, unique_name, unique_name)
     assert task["containerInstanceArn"] == instance
     assert task["group"] == f"service:{unique_name}"
