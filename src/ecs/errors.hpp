@@ -12,6 +12,8 @@ using protocol::AwsError;
 inline AwsError client_error(const std::string& message) { return {"ClientException", message}; }
 inline AwsError invalid_parameter(const std::string& message) { return {"InvalidParameterException", message}; }
 inline AwsError cluster_not_found() { return {"ClusterNotFoundException", "Cluster not found."}; }
+inline AwsError service_not_found() { return {"ServiceNotFoundException", "Service not found."}; }
+inline AwsError service_not_active() { return {"ServiceNotActiveException", "Service was not ACTIVE."}; }
 inline AwsError resource_not_found(const std::string& message = "The specified resource could not be found.") {
     return {"ResourceNotFoundException", message};
 }

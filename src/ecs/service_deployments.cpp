@@ -41,7 +41,7 @@ json list_service_deployments(EcsContext& ecs, const protocol::CallContext& call
     const auto cluster = require_request_cluster(ecs, scope, input);
     const auto page = protocol::read_page_request(input, k_list_limits, "InvalidParameterException");
     const auto service = find_service(ecs, scope, cluster, input.at("service").get<std::string>());
-    if (!service) throw AwsError("ServiceNotFoundException", "Service not found.");
+    if (!service) throw service_not_found();
     const auto all = ecs.store.services().deployments(service->arn, true);
     const auto statuses = input.value("status", json::array());
     const auto created = input.value("createdAt", json::object());

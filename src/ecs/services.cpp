@@ -152,9 +152,7 @@ json create_service(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto cluster = require_request_cluster(ecs, scope, input);
     const auto scheduling = input.value("schedulingStrategy", std::string("REPLICA"));
     require_supported(input);
-    if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
-        throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported. "
-                                "Remove one and try again.");
+    require_one_launch_choice(input);
     check_desired_count(input, scheduling, true);
     if (!input.contains("taskDefinition"))
         throw invalid_parameter("A task definition is required for a service using the ECS deployment controller.");
@@ -221,13 +219,12 @@ json update_service(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto cluster = require_request_cluster(ecs, scope, input);
     auto tx = ecs.store.transaction();
     auto found = find_service(ecs, scope, cluster, input.at("service").get<std::string>());
-    if (!found) throw AwsError("ServiceNotFoundException", "Service not found.");
+    if (!found) throw service_not_found();
     auto service = std::move(*found);
-    if (service.status != "ACTIVE") throw AwsError("ServiceNotActiveException", "Service was not ACTIVE.");
+    if (service.status != "ACTIVE") throw service_not_active();
     require_supported(input);
     check_desired_count(input, service.scheduling_strategy, false);
-    if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
-        throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
+    require_one_launch_choice(input);
 
     json body = json::parse(service.body);
     const json before = body;
@@ -270,8 +267,8 @@ json delete_service(EcsContext& ecs, const protocol::CallContext& call, const js
     const auto cluster = require_request_cluster(ecs, scope, input);
     auto tx = ecs.store.transaction();
     auto service = find_service(ecs, scope, cluster, input.at("service").get<std::string>());
-    if (!service) throw AwsError("ServiceNotFoundException", "Service not found.");
-    if (service->status == "INACTIVE") throw AwsError("ServiceNotActiveException", "Service was not ACTIVE.");
+    if (!service) throw service_not_found();
+    if (service->status == "INACTIVE") throw service_not_active();
     if (service->status == "ACTIVE") {
         if (service->scheduling_strategy == "REPLICA" && service->desired_count > 0 && !input.value("force", false))
             throw invalid_parameter("The service cannot be stopped while it is scaled above 0.");

@@ -73,6 +73,12 @@ store::TaskDefinitionRecord require_task_definition(EcsContext& ecs, const store
     return *record;
 }
 
+void require_one_launch_choice(const json& request) {
+    if (request.contains("launchType") && request.contains("capacityProviderStrategy"))
+        throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported. "
+                                "Remove one and try again.");
+}
+
 void require_launchable(const json& task_definition, const std::string& launch_type, const json& request) {
     if (!supports(task_definition, launch_type))
         throw invalid_parameter("Task definition does not support launch_type " + launch_type + ".");
@@ -150,8 +156,7 @@ json run_task(EcsContext& ecs, const protocol::CallContext& call, const json& in
     const auto scope = scope_of(call);
     const auto count = input.value("count", 1);
     if (count < 1 || count > 10) throw invalid_parameter("count must be between 1 and 10.");
-    if (input.contains("launchType") && input.contains("capacityProviderStrategy"))
-        throw invalid_parameter("Specifying both a launch type and capacity provider strategy is not supported.");
+    require_one_launch_choice(input);
     const auto cluster = require_cluster(ecs, call, input);
     auto plan = plan_launch(ecs, scope, cluster.arn, input);
     plan.placement = value_or_throw(scheduler::read_placement(input.value("placementConstraints", json::array()),

@@ -16,6 +16,9 @@ json list_tasks(EcsContext& ecs, const protocol::CallContext& call, const json& 
 // ACTIVE; ClientException otherwise.
 store::TaskDefinitionRecord require_task_definition(EcsContext& ecs, const store::Scope& scope,
                                                     const std::string& identifier);
+// InvalidParameterException when a request (RunTask, CreateService, UpdateService) names both a
+// launch type and a capacity provider strategy.
+void require_one_launch_choice(const json& request);
 // InvalidParameterException unless tasks of the definition can run with the launch type and the
 // request's network configuration.
 void require_launchable(const json& task_definition, const std::string& launch_type, const json& request);

@@ -20,6 +20,9 @@ namespace {
 // circuit breaker's failure count start over. Shorter-lived tasks that then fail count as
 // failures to start, as a crash loop should.
 constexpr double k_proven_seconds = 5;
+// At most this many tasks start in one step (one transaction), so however large the desired
+// count, a step stays short and the next one carries on.
+constexpr std::int64_t k_launch_batch = 1000;
 // The same placement failure is reported again only after this long, as ECS does.
 constexpr double k_placement_event_quiet = 300;
 constexpr const char* k_troubleshooting = "For more information, see the Troubleshooting section of the Amazon ECS Developer Guide.";
@@ -332,7 +335,7 @@ private:
             const auto occupying = std::count_if(m_tasks.begin(), m_tasks.end(), [](const auto& t) { return !is_stopped(t); });
             wanted = std::min<std::int64_t>(wanted, max_total - occupying);
         }
-        if (wanted > 0) launch(primary, static_cast<std::size_t>(wanted), std::nullopt);
+        if (wanted > 0) launch(primary, static_cast<std::size_t>(std::min(wanted, k_launch_batch)), std::nullopt);
     }
 
     // One task per ACTIVE container instance that the service's constraints admit.

@@ -51,6 +51,31 @@ Config config_for(const std::string& data_dir, int port) {
     return config;
 }
 
+// An App serving on a free loopback port from its own thread, stopped and joined at scope exit
+// (also when an assertion fails half-way).
+class ServingApp {
+public:
+    explicit ServingApp(const std::string& runtime = "docker") : m_port(free_port()) {
+        auto config = config_for(m_dir.path(), m_port);
+        config.runtime = runtime;
+        m_app = std::make_unique<App>(config, m_log);
+        m_thread = std::thread([this] { m_app->run(); });
+    }
+    ~ServingApp() {
+        m_app->stop();
+        m_thread.join();
+    }
+    int port() const { return m_port; }
+
+private:
+    TempDir m_dir;
+    std::ostringstream m_sink;
+    ecsbox::util::Logger m_log{m_sink, ecsbox::util::LogLevel::error};
+    int m_port;
+    std::unique_ptr<App> m_app;
+    std::thread m_thread;
+};
+
 }  // namespace
 
 TEST_CASE("a port already in use is a start-up error naming the address", "[emulator][app]") {
@@ -101,14 +126,8 @@ TEST_CASE("an App binds, serves and stops on request", "[emulator][app]") {
 }
 
 TEST_CASE("over HTTP, a body above the limit and an unknown path get AWS-shaped errors", "[emulator][app]") {
-    TempDir dir;
-    std::ostringstream sink;
-    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
-    const int port = free_port();
-    App app(config_for(dir.path(), port), log);
-    std::thread server([&] { app.run(); });
-
-    httplib::Client client("127.0.0.1", port);
+    ServingApp app;
+    httplib::Client client("127.0.0.1", app.port());
     const httplib::Headers target = {{"X-Amz-Target", "AmazonEC2ContainerServiceV20141113.CreateCluster"}};
     const auto huge = client.Post("/", target, std::string(ecsbox::k_max_request_body + 1, ' '), "application/x-amz-json-1.1");
     REQUIRE(huge);
@@ -124,20 +143,11 @@ TEST_CASE("over HTTP, a body above the limit and an unknown path get AWS-shaped 
     const auto ok = client.Post("/", target, R"({"clusterName": "over-http"})", "application/x-amz-json-1.1");
     REQUIRE(ok);
     CHECK(ok->status == 200);
-    app.stop();
-    server.join();
 }
 
 TEST_CASE("over HTTP, ECR answers on the same port and names the registry by localhost", "[emulator][app]") {
-    TempDir dir;
-    std::ostringstream sink;
-    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
-    const int port = free_port();
-    auto config = config_for(dir.path(), port);
-    config.runtime = "none";
-    App app(config, log);
-    std::thread server([&] { app.run(); });
-
+    ServingApp app("none");
+    const int port = app.port();
     httplib::Client client("127.0.0.1", port);
     const httplib::Headers target = {{"X-Amz-Target", "AmazonEC2ContainerRegistry_V20150921.CreateRepository"}};
     const auto created = client.Post("/", target, R"({"repositoryName": "team/app"})", "application/x-amz-json-1.1");
@@ -145,20 +155,11 @@ TEST_CASE("over HTTP, ECR answers on the same port and names the registry by loc
     CHECK(created->status == 200);
     CHECK(nlohmann::json::parse(created->body)["repository"]["repositoryUri"] ==
           "localhost:" + std::to_string(port) + "/team/app");
-    app.stop();
-    server.join();
 }
 
 TEST_CASE("over HTTP, /_ecsbox/health reports readiness and /_ecsbox/reset empties ecsbox", "[emulator][app]") {
-    TempDir dir;
-    std::ostringstream sink;
-    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
-    const int port = free_port();
-    auto config = config_for(dir.path(), port);
-    config.runtime = "none";
-    App app(config, log);
-    std::thread server([&] { app.run(); });
-
+    ServingApp app("none");
+    const int port = app.port();
     httplib::Client client("127.0.0.1", port);
     const auto health = client.Get("/_ecsbox/health");
     REQUIRE(health);
@@ -183,6 +184,4 @@ TEST_CASE("over HTTP, /_ecsbox/health reports readiness and /_ecsbox/reset empti
     CHECK(nlohmann::json::parse(ecs("ListTaskDefinitions", "{}")->body)["taskDefinitionArns"].empty());
     // The same names can be used again at once.
     CHECK(ecs("CreateCluster", R"({"clusterName": "c"})")->status == 200);
-    app.stop();
-    server.join();
 }

@@ -404,6 +404,23 @@ TEST_CASE("a task that cannot be placed is reported once with ECS's message", "[
     CHECK(unplaced == 1);
 }
 
+TEST_CASE("one step starts at most 1,000 tasks, and the next ones carry on", "[scheduler][services]") {
+    TaskHarness h;
+    h.simulate({10, {1024 * 1024, 1024 * 1024}});
+    h.register_definition(web_definition());
+    const auto arn = create_service(h, {{"desiredCount", 2500}})["serviceArn"].get<std::string>();
+    std::ostringstream sink;
+    ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
+    ecsbox::scheduler::ServiceSchedulerDeps deps{h.ecs().store(), h.ecs().clock(), h.ecs().ids(), log, {10, {1024 * 1024, 1024 * 1024}}};
+    CHECK(ecsbox::scheduler::step_service(deps, arn));
+    CHECK(service_tasks(h).size() == 1000);
+    ecsbox::scheduler::step_service(deps, arn);
+    ecsbox::scheduler::step_service(deps, arn);
+    CHECK(service_tasks(h).size() == 2500);
+    ecsbox::scheduler::step_service(deps, arn);
+    CHECK(service_tasks(h).size() == 2500);
+}
+
 TEST_CASE("placement spreads a service over zones and instances, binpack fills one first", "[scheduler][services]") {
     TaskHarness h;
     h.simulate({6, {2048, 4096}});
