@@ -143,19 +143,12 @@ nlohmann::json App::health() const {
 }
 
 nlohmann::json App::reset() {
-    // One transaction forgets everything, so a kill half-way leaves either all or nothing; the
-    // containers of the forgotten tasks are then orphans, removed here (or by the next sweep).
     const auto started = m_clock.now();
-    m_store->reset();
-    std::string containers = "removed";
-    try {
-        m_reconciler->remove_orphans();
-    } catch (const std::exception& e) {
-        containers = std::string("left for the reconciler: ") + e.what();
-    }
-    m_reconciler->wake();
+    const auto left = m_reconciler->reset();
     m_log.info("reset to an empty state");
-    return {{"status", "reset"}, {"containers", containers}, {"seconds", m_clock.now() - started}};
+    return {{"status", "reset"},
+            {"containers", left ? "left for the reconciler: " + *left : std::string("removed")},
+            {"seconds", m_clock.now() - started}};
 }
 
 scheduler::LocalInstances App::local_instances() const {

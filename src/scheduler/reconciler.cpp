@@ -179,6 +179,20 @@ void Reconciler::remove_orphans() {
     }
 }
 
+std::optional<std::string> Reconciler::reset() {
+    // One transaction forgets everything, so a kill half-way leaves either all or nothing; the
+    // containers of the forgotten tasks are then orphans.
+    m_deps.store.reset();
+    std::optional<std::string> left;
+    try {
+        remove_orphans();
+    } catch (const std::exception& e) {
+        left = e.what();
+    }
+    wake();
+    return left;
+}
+
 void Reconciler::control_loop() {
     auto next_full_pass = std::chrono::steady_clock::now();
     auto next_service_pass = next_full_pass;

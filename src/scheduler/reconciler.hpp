@@ -10,6 +10,7 @@
 #include <condition_variable>
 #include <deque>
 #include <mutex>
+#include <optional>
 #include <set>
 #include <thread>
 #include <vector>
@@ -54,6 +55,9 @@ public:
     bool probe_engine();
     // Removes this installation's containers whose task is unknown or STOPPED.
     void remove_orphans();
+    // Forgets every resource (store::Store::reset) and removes the containers of every task;
+    // returns why containers were left for the next orphan sweep, if they were.
+    std::optional<std::string> reset();
 
 private:
     void control_loop();
