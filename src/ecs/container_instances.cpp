@@ -31,15 +31,13 @@ json instance_json(EcsContext& ecs, const store::ContainerInstanceRecord& record
         out["attributes"].push_back(attribute);
     }
     const auto engine = scheduler::is_local(record) ? ecs.store.container_instances().engine("local") : std::nullopt;
-    std::size_t running = 0, pending = 0;
-    for (const auto& task : ecs.store.tasks().active_on(record.arn))
-        (task.last_status == "RUNNING" ? running : pending)++;
+    const auto load = ecs.store.tasks().load_on(record.arn);
     out["containerInstanceArn"] = record.arn;
     out["status"] = record.status;
     out["agentConnected"] = engine && engine->connected;
-    out["remainingResources"] = scheduler::resources_json(scheduler::remaining_resources(ecs.store, record));
-    out["runningTasksCount"] = running;
-    out["pendingTasksCount"] = pending;
+    out["remainingResources"] = scheduler::resources_json(scheduler::remaining_resources(record, load));
+    out["runningTasksCount"] = load.running;
+    out["pendingTasksCount"] = load.pending;
     out["registeredAt"] = record.registered_at;
     if (with_tags) out["tags"] = tags_to_json(ecs.store.tags().list(record.arn));
     return out;

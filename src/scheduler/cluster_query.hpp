@@ -7,6 +7,7 @@
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <set>
 #include <stdexcept>
 #include <string>
 #include <string_view>
@@ -22,7 +23,7 @@ struct InstanceFacts {
     std::string agent_version;
     std::string registered_at;  // RFC 3339 UTC, so dates in queries compare as text
     std::int64_t running_tasks_count = 0;
-    std::vector<std::string> task_groups;  // groups of the tasks placed on it and not stopping
+    std::set<std::string> task_groups;  // groups of the tasks placed on it and not stopping
     std::string ec2_instance_id;
 };
 

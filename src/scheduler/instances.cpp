@@ -38,13 +38,6 @@ bool is_local(const store::ContainerInstanceRecord& instance) {
     return json::parse(instance.body).value(k_local_marker, false);
 }
 
-Resources task_reservation(const json& task) {
-    Resources r;
-    if (task.contains("cpu")) r.cpu = std::stoll(task["cpu"].get<std::string>());
-    if (task.contains("memory")) r.memory = std::stoll(task["memory"].get<std::string>());
-    return r;
-}
-
 Resources registered_resources(const store::ContainerInstanceRecord& instance) {
     const json body = json::parse(instance.body);
     const auto& list = body.at("registeredResources");
@@ -52,17 +45,12 @@ Resources registered_resources(const store::ContainerInstanceRecord& instance) {
 }
 
 Resources remaining_resources(store::Store& store, const store::ContainerInstanceRecord& instance) {
-    return remaining_resources(instance, store.tasks().active_on(instance.arn));
+    return remaining_resources(instance, store.tasks().load_on(instance.arn));
 }
 
-Resources remaining_resources(const store::ContainerInstanceRecord& instance, const std::vector<store::TaskRecord>& tasks) {
-    auto left = registered_resources(instance);
-    for (const auto& task : tasks) {
-        const auto reserved = task_reservation(json::parse(task.body));
-        left.cpu -= reserved.cpu;
-        left.memory -= reserved.memory;
-    }
-    return left;
+Resources remaining_resources(const store::ContainerInstanceRecord& instance, const store::InstanceLoad& load) {
+    const auto registered = registered_resources(instance);
+    return {registered.cpu - load.reserved_cpu, registered.memory - load.reserved_memory};
 }
 
 Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(store::Store& store, const util::Clock& clock,
@@ -115,11 +103,11 @@ Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(stor
 }
 
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record) {
-    return instance_facts(store, record, store.tasks().active_on(record.arn));
+    return instance_facts(store, record, store.tasks().load_on(record.arn));
 }
 
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& record,
-                             const std::vector<store::TaskRecord>& tasks) {
+                             const store::InstanceLoad& load) {
     const json body = json::parse(record.body);
     InstanceFacts facts;
     for (const auto& a : body.value("attributes", json::array()))
@@ -132,10 +120,8 @@ InstanceFacts instance_facts(store::Store& store, const store::ContainerInstance
     facts.agent_version = body.value("versionInfo", json::object()).value("agentVersion", "");
     facts.registered_at = util::format_rfc3339(record.registered_at);
     facts.ec2_instance_id = body.value("ec2InstanceId", "");
-    for (const auto& task : tasks) {
-        if (task.last_status == "RUNNING") ++facts.running_tasks_count;
-        if (task.desired_status == "RUNNING") facts.task_groups.push_back(json::parse(task.body).value("group", ""));
-    }
+    facts.running_tasks_count = load.running;
+    for (const auto& [group, count] : load.groups) facts.task_groups.insert(group);
     return facts;
 }
 

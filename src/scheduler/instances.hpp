@@ -24,14 +24,12 @@ struct Resources {
 bool is_local(const store::ContainerInstanceRecord& instance);
 Resources registered_resources(const store::ContainerInstanceRecord& instance);
 Resources remaining_resources(store::Store& store, const store::ContainerInstanceRecord& instance);
-// The same from the instance's tasks that are not STOPPED, read once by the caller.
-Resources remaining_resources(const store::ContainerInstanceRecord& instance, const std::vector<store::TaskRecord>& tasks);
+// The same from the load of the instance's tasks, read once by the caller.
+Resources remaining_resources(const store::ContainerInstanceRecord& instance, const store::InstanceLoad& load);
 // What the cluster query language can ask about the instance.
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& instance);
 InstanceFacts instance_facts(store::Store& store, const store::ContainerInstanceRecord& instance,
-                             const std::vector<store::TaskRecord>& tasks);
-// What a task document reserves: its task-level cpu/memory.
-Resources task_reservation(const nlohmann::json& task);
+                             const store::InstanceLoad& load);
 // ECS's resource list for registeredResources and remainingResources.
 nlohmann::json resources_json(const Resources& resources);
 

@@ -104,16 +104,18 @@ std::optional<std::string> placement_refusal(const PlacementRules& rules, const 
                                              const std::string& group) {
     for (const auto& query : rules.member_of)
         if (!query.matches(instance)) return "MemberOf";
-    if (rules.distinct_instance &&
-        std::find(instance.task_groups.begin(), instance.task_groups.end(), group) != instance.task_groups.end())
-        return "DistinctInstance";
+    if (rules.distinct_instance && instance.task_groups.count(group)) return "DistinctInstance";
     return std::nullopt;
 }
 
 Candidate candidate_of(store::Store& store, const store::ContainerInstanceRecord& instance) {
-    const auto tasks = store.tasks().active_on(instance.arn);
-    Candidate c{instance, remaining_resources(instance, tasks), instance_facts(store, instance, tasks), {}};
-    for (const auto& group : c.facts.task_groups) ++c.group_counts[group];
+    return candidate_of(store, instance, store.tasks().load_on(instance.arn));
+}
+
+Candidate candidate_of(store::Store& store, const store::ContainerInstanceRecord& instance,
+                       const store::InstanceLoad& load) {
+    Candidate c{instance, remaining_resources(instance, load), instance_facts(store, instance, load), {}};
+    for (const auto& [group, count] : load.groups) c.group_counts[group] = static_cast<std::size_t>(count);
     return c;
 }
 
@@ -151,7 +153,7 @@ Placement place_task(const PlacementRules& rules, std::vector<Candidate>& candid
     auto& chosen = candidates[eligible.front()];
     chosen.remaining.cpu -= need.cpu;
     chosen.remaining.memory -= need.memory;
-    chosen.facts.task_groups.push_back(group);
+    chosen.facts.task_groups.insert(group);
     ++chosen.group_counts[group];
     placement.failures.clear();
     placement.chosen = eligible.front();

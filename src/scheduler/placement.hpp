@@ -47,6 +47,9 @@ struct Candidate {
 };
 
 Candidate candidate_of(store::Store& store, const store::ContainerInstanceRecord& instance);
+// The same from the load of its tasks, read once by the caller (TasksStore::loads_in).
+Candidate candidate_of(store::Store& store, const store::ContainerInstanceRecord& instance,
+                       const store::InstanceLoad& load);
 
 struct PlacementFailure {
     std::string arn;     // the instance that refused

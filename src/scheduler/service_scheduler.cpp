@@ -54,11 +54,11 @@ public:
         : m_deps(deps), m_service(std::move(service)), m_body(json::parse(m_service.body)), m_now(deps.clock.now()) {}
 
     bool run() {
-        m_tasks = m_deps.store.tasks().of_service(m_service.cluster_arn, m_service.name);
         m_deployments = m_deps.store.services().deployments(m_service.arn);
         for (auto& instance : m_deps.store.container_instances().list(m_service.cluster_arn, std::nullopt, std::nullopt,
                                                                       100000))
             m_instances.emplace(instance.arn, std::move(instance));
+        load_tasks();
         account_stopped_tasks();
         if (m_service.status == "DRAINING") {
             drain();
@@ -80,6 +80,44 @@ public:
     }
 
 private:
+    // A replica service in its steady state has thousands of settled tasks and nothing to do
+    // with them, so it counts them (m_settled) and reads only the others. Any rule that would
+    // act on a settled task (scale-in, replacement) reads every task first.
+    void load_tasks() {
+        const auto* primary = this->primary();
+        if (m_service.status == "DRAINING" || !primary || m_service.scheduling_strategy != "REPLICA") {
+            load_every_task();
+            return;
+        }
+        m_settled = m_deps.store.tasks().settled_of_service(m_service.cluster_arn, m_service.name,
+                                                            m_now - k_proven_seconds,
+                                                            m_now - m_deps.unchecked_healthy_after);
+        if (settled_count([&](const auto& s) { return !kept(s, *primary); }) > 0) {
+            load_every_task();
+            return;
+        }
+        m_tasks = m_deps.store.tasks().of_service(m_service.cluster_arn, m_service.name, true);
+    }
+
+    void load_every_task() {
+        m_settled.clear();
+        m_tasks = m_deps.store.tasks().of_service(m_service.cluster_arn, m_service.name);
+    }
+
+    template <class Predicate>
+    std::int64_t settled_count(Predicate&& matches) const {
+        std::int64_t n = 0;
+        for (const auto& s : m_settled)
+            if (matches(s)) n += s.count;
+        return n;
+    }
+
+    // Settled tasks the primary deployment keeps: its own, on an ACTIVE instance.
+    bool kept(const store::SettledTally& settled, const store::DeploymentRecord& primary) const {
+        const auto it = m_instances.find(settled.container_instance_arn.value_or(""));
+        return settled.started_by == primary.id && it != m_instances.end() && it->second.status == "ACTIVE";
+    }
+
     static TaskHealth health(const store::TaskRecord& task) { return health_of(task); }
     static bool healthy(const store::TaskRecord& task) { return is_healthy(task); }
 
@@ -168,6 +206,8 @@ private:
     // resetOnHealthyTask asks (by default), the circuit breaker's count.
     void prove(store::DeploymentRecord& primary) {
         std::int64_t proven = 0;
+        for (const auto& s : m_settled)
+            if (s.started_by == primary.id) proven += s.running_since;
         for (const auto& task : m_tasks)
             if (task.started_by == primary.id && healthy(task) && m_now - health(task).started_at >= k_proven_seconds) ++proven;
         const json body = json::parse(primary.body);
@@ -246,6 +286,7 @@ private:
         failed.status = "ACTIVE";
         event("rolling back to deployment " + target->id + ".");
         m_deployments = m_deps.store.services().deployments(m_service.arn);
+        if (!m_settled.empty()) load_every_task();  // the settled tasks are now to be replaced
     }
 
     // ECS replaces tasks that fail their container health checks once the grace period is over.
@@ -265,6 +306,7 @@ private:
         std::map<std::string, std::size_t> per_instance;
         for (const auto& task : m_tasks)
             if (is_live(task)) ++per_instance[task.container_instance_arn.value_or("")];
+        for (const auto& s : m_settled) per_instance[s.container_instance_arn.value_or("")] += static_cast<std::size_t>(s.count);
         while (count-- > 0 && !tasks.empty()) {
             const auto best = std::min_element(tasks.begin(), tasks.end(), [&](const auto* a, const auto* b) {
                 const bool a_running = a->last_status == "RUNNING", b_running = b->last_status == "RUNNING";
@@ -299,12 +341,22 @@ private:
         const auto min_healthy = (desired * config.value("minimumHealthyPercent", 100) + 99) / 100;
 
         std::vector<store::TaskRecord*> keep, retire;
-        for (auto& task : m_tasks) {
-            if (!is_live(task)) continue;
-            (task.started_by == primary.id && on_active_instance(task) ? keep : retire).push_back(&task);
-        }
+        auto partition = [&] {
+            keep.clear();
+            retire.clear();
+            for (auto& task : m_tasks) {
+                if (!is_live(task)) continue;
+                (task.started_by == primary.id && on_active_instance(task) ? keep : retire).push_back(&task);
+            }
+        };
+        partition();
+        const auto settled = settled_count([](const auto&) { return true; });  // all kept (load_tasks)
         const auto reason = scaling_reason(primary);
-        if (static_cast<std::int64_t>(keep.size()) > desired) {
+        if (static_cast<std::int64_t>(keep.size()) + settled > desired) {
+            if (settled > 0) {
+                load_every_task();  // scale-in chooses among every task
+                partition();
+            }
             scale_in(keep, keep.size() - static_cast<std::size_t>(desired), reason);
             std::erase_if(keep, [](const auto* t) { return !is_live(*t); });
         }
@@ -312,6 +364,7 @@ private:
         // Old tasks go as the minimum healthy percent allows: those that do not serve at once,
         // serving ones while enough others count as healthy.
         std::int64_t counted = 0;
+        for (const auto& s : m_settled) counted += s.checked_or_running_since;
         for (const auto& task : m_tasks) counted += counts_as_healthy(task) ? 1 : 0;
         std::vector<store::TaskRecord*> serving;
         for (auto* task : retire) {
@@ -325,14 +378,15 @@ private:
                      reason);
 
         if (!may_launch(primary)) return;
-        auto wanted = desired - static_cast<std::int64_t>(keep.size());
+        auto wanted = desired - static_cast<std::int64_t>(keep.size()) - settled_count([](const auto&) { return true; });
         const bool replacing = std::any_of(m_tasks.begin(), m_tasks.end(), [&](const auto& task) {
             return !is_stopped(task) && (task.started_by != primary.id || !on_active_instance(task));
         });
         if (replacing) {
             // Every task not yet STOPPED holds its place until it is gone, so the maximum
             // percent is never exceeded.
-            const auto occupying = std::count_if(m_tasks.begin(), m_tasks.end(), [](const auto& t) { return !is_stopped(t); });
+            const auto occupying = std::count_if(m_tasks.begin(), m_tasks.end(), [](const auto& t) { return !is_stopped(t); }) +
+                                   settled_count([](const auto&) { return true; });
             wanted = std::min<std::int64_t>(wanted, max_total - occupying);
         }
         if (wanted > 0) launch(primary, static_cast<std::size_t>(std::min(wanted, k_launch_batch)), std::nullopt);
@@ -455,9 +509,12 @@ private:
         }
         ensure_runnable_instances();
         std::vector<Candidate> candidates;
-        for (const auto& [arn, instance] : m_instances)
-            if (instance.status == "ACTIVE" && is_local(instance) && (!only || *only == arn))
-                candidates.push_back(candidate_of(m_deps.store, instance));
+        const auto loads = m_deps.store.tasks().loads_in(m_service.cluster_arn);
+        for (const auto& [arn, instance] : m_instances) {
+            if (instance.status != "ACTIVE" || !is_local(instance) || (only && *only != arn)) continue;
+            const auto load = loads.find(arn);
+            candidates.push_back(candidate_of(m_deps.store, instance, load == loads.end() ? store::InstanceLoad{} : load->second));
+        }
 
         const auto need = launch_reservation(task_launch);
         const auto tags = task_tags(*definition);
@@ -508,7 +565,8 @@ private:
         for (auto& d : m_deployments) {
             if (d.id == primary.id || d.status == "INACTIVE") continue;
             const bool has_tasks = std::any_of(m_tasks.begin(), m_tasks.end(),
-                                               [&](const auto& t) { return t.started_by == d.id && !is_stopped(t); });
+                                               [&](const auto& t) { return t.started_by == d.id && !is_stopped(t); }) ||
+                                   settled_count([&](const auto& s) { return s.started_by == d.id; }) > 0;
             if (has_tasks) continue;
             d.status = "INACTIVE";
             if (d.rollout_state == "IN_PROGRESS") d.finished_at = m_now;
@@ -520,7 +578,8 @@ private:
         const auto unfinished =
             std::count_if(m_deployments.begin(), m_deployments.end(), [](const auto& d) { return d.status != "INACTIVE"; });
         if (primary.rollout_state == "FAILED" || unfinished != 1) return;
-        std::int64_t serving = 0;
+        if (settled_count([&](const auto& s) { return !kept(s, primary); }) > 0) return;  // still moving
+        std::int64_t serving = settled_count([](const auto&) { return true; });
         for (const auto& task : m_tasks) {
             if (is_stopped(task)) continue;
             if (!is_live(task) || task.started_by != primary.id || !on_active_instance(task)) return;  // still moving
@@ -565,7 +624,8 @@ private:
     store::ServiceRecord m_service;
     json m_body;
     double m_now;
-    std::vector<store::TaskRecord> m_tasks;
+    std::vector<store::TaskRecord> m_tasks;        // every task, or the unsettled ones (load_tasks)
+    std::vector<store::SettledTally> m_settled;    // the settled ones, when m_tasks leaves them out
     std::vector<store::DeploymentRecord> m_deployments;  // not INACTIVE, newest first
     std::map<std::string, store::ContainerInstanceRecord> m_instances;
     std::vector<std::string> m_started, m_stopped;  // task ids, for the step's events

@@ -57,6 +57,7 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     const auto arn = store::task_arn(scope, cluster_name, task_id);
     const auto& overrides = launch.overrides;
     const auto [cpu, memory] = task_size(launch.task_definition, overrides);
+    const auto group = launch.group.empty() ? default_group(launch.definition) : launch.group;
     json containers = json::array();
     bool health_checked = false;
     for (const auto& c : launch.task_definition["containerDefinitions"]) {
@@ -86,7 +87,7 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
                  {"cpu", cpu},
                  {"memory", memory},
                  {"createdAt", now},
-                 {"group", launch.group.empty() ? default_group(launch.definition) : launch.group},
+                 {"group", group},
                  {"launchType", launch.launch_type},
                  {"healthStatus", "UNKNOWN"},
                  {"attachments", json::array()},
@@ -118,6 +119,9 @@ store::TaskRecord make_task(const TaskLaunch& launch, const std::string& instanc
     record.desired_status = "RUNNING";
     record.created_at = now;
     record.health_checked = health_checked;
+    record.reserved_cpu = std::stoll(cpu);
+    record.reserved_memory = std::stoll(memory);
+    record.group = group;
     record.body = task.dump();
     record.scope = scope;
     return record;

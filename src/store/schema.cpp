@@ -1,5 +1,6 @@
 #include "store/schema.hpp"
 
+#include <algorithm>
 #include <string>
 #include <vector>
 
@@ -240,6 +241,23 @@ const std::vector<std::string> k_migrations = {
         WHERE last_status <> 'STOPPED' AND NOT (last_status = 'RUNNING' AND desired_status = 'RUNNING');
     CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name);
     )sql",
+    // 6: what placement and the service scheduler count, kept out of the task documents: a
+    // task's reservation and group in columns, and indexes that cover the counts, so tallying
+    // thousands of tasks reads an index alone.
+    R"sql(
+    ALTER TABLE tasks ADD COLUMN reserved_cpu INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN reserved_memory INTEGER NOT NULL DEFAULT 0;
+    ALTER TABLE tasks ADD COLUMN task_group TEXT NOT NULL DEFAULT '';
+    UPDATE tasks SET reserved_cpu = CAST(coalesce(json_extract(body, '$.cpu'), '0') AS INTEGER),
+                     reserved_memory = CAST(coalesce(json_extract(body, '$.memory'), '0') AS INTEGER),
+                     task_group = coalesce(json_extract(body, '$.group'), '');
+    DROP INDEX tasks_on_instance;
+    CREATE INDEX tasks_on_instance ON tasks (container_instance_arn, task_group, desired_status, last_status,
+                                             reserved_cpu, reserved_memory) WHERE last_status <> 'STOPPED';
+    DROP INDEX tasks_by_service;
+    CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name, last_status, desired_status, started_by,
+                                            container_instance_arn, health_status, health_checked, started_at);
+    )sql",
 };
 
 int current_version(Database& db) {
@@ -253,14 +271,16 @@ int current_version(Database& db) {
 
 int latest_schema_version() { return static_cast<int>(k_migrations.size()); }
 
-void migrate(Database& db) {
+void migrate(Database& db) { migrate(db, latest_schema_version()); }
+
+void migrate(Database& db, int up_to) {
     auto guard = db.lock();
     const int version = current_version(db);
     if (version > latest_schema_version())
         throw SchemaTooNewError("the data directory was written by a newer ecsbox (schema version " +
                                 std::to_string(version) + ", this build knows up to " +
                                 std::to_string(latest_schema_version()) + ")");
-    for (int next = version + 1; next <= latest_schema_version(); ++next) {
+    for (int next = version + 1; next <= std::min(up_to, latest_schema_version()); ++next) {
         Transaction tx(db);
         db.exec(k_migrations[static_cast<std::size_t>(next - 1)]);
         db.exec("PRAGMA user_version = " + std::to_string(next));

@@ -12,7 +12,9 @@ public:
 
 int latest_schema_version();
 
-// Brings the database up to latest_schema_version(). Throws SchemaTooNewError or StoreError.
+// Brings the database up to latest_schema_version(), or to `up_to` (so a test can stand for
+// an older ecsbox's data directory). Throws SchemaTooNewError or StoreError.
 void migrate(Database& db);
+void migrate(Database& db, int up_to);
 
 }  // namespace ecsbox::store

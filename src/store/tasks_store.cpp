@@ -7,12 +7,14 @@ namespace {
 constexpr const char* k_select =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, body, "
-    "account, region, service_accounted, health_status, health_checked, started_at FROM tasks ";
+    "account, region, service_accounted, health_status, health_checked, started_at, reserved_cpu, reserved_memory, "
+    "task_group FROM tasks ";
 // The same columns without the document.
 constexpr const char* k_select_slim =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, '', "
-    "account, region, service_accounted, health_status, health_checked, started_at FROM tasks ";
+    "account, region, service_accounted, health_status, health_checked, started_at, reserved_cpu, reserved_memory, "
+    "task_group FROM tasks ";
 
 TaskRecord read(const Statement& s) {
     TaskRecord r;
@@ -37,8 +39,16 @@ TaskRecord read(const Statement& s) {
     r.health_status = s.text(19);
     r.health_checked = s.int64(20) != 0;
     r.started_at = s.optional_real(21);
+    r.reserved_cpu = s.int64(22);
+    r.reserved_memory = s.int64(23);
+    r.group = s.text(24);
     return r;
 }
+
+// The settled tasks of SettledTally.
+constexpr const char* k_settled =
+    "(last_status = 'RUNNING' AND desired_status = 'RUNNING' AND "
+    "(health_status = 'HEALTHY' OR (health_status <> 'UNHEALTHY' AND health_checked = 0)))";
 
 std::vector<TaskRecord> read_all(Query& query) {
     std::vector<TaskRecord> rows;
@@ -53,12 +63,14 @@ void TasksStore::insert(const Scope& scope, const TaskRecord& r) {
     m_db.prepare(
             "INSERT INTO tasks (arn, account, region, cluster_arn, task_definition_arn, family, container_instance_arn, "
             "started_by, service_name, launch_type, last_status, desired_status, stop_code, stopped_reason, version, "
-            "created_at, stopped_at, body, health_status, health_checked, started_at) VALUES (?1, ?2, ?3, ?4, ?5, ?6, "
-            "?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, ?20, ?21)")
+            "created_at, stopped_at, body, health_status, health_checked, started_at, reserved_cpu, reserved_memory, "
+            "task_group) VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8, ?9, ?10, ?11, ?12, ?13, ?14, ?15, ?16, ?17, ?18, ?19, "
+            "?20, ?21, ?22, ?23, ?24)")
         ->bind_all(r.arn, scope.account, scope.region, r.cluster_arn, r.task_definition_arn, r.family,
                    r.container_instance_arn, r.started_by, r.service_name, r.launch_type, r.last_status,
                    r.desired_status, r.stop_code, r.stopped_reason, r.version, r.created_at, r.stopped_at, r.body,
-                   r.health_status, r.health_checked ? 1 : 0, r.started_at)
+                   r.health_status, r.health_checked ? 1 : 0, r.started_at, r.reserved_cpu, r.reserved_memory,
+                   r.group)
         .run();
 }
 
@@ -134,13 +146,75 @@ std::vector<TaskRecord> TasksStore::active_on(const std::string& container_insta
     return read_all(query);
 }
 
-std::vector<TaskRecord> TasksStore::of_service(const std::string& cluster_arn, const std::string& service_name) {
+namespace {
+
+// Rows of (instance, group, asked to stop, RUNNING count, count, cpu, memory) into loads.
+void add_loads(Query& query, std::map<std::string, InstanceLoad>& loads) {
+    while (query->step()) {
+        auto& load = loads[query->text(0)];
+        const auto count = query->int64(4);
+        const auto running = query->int64(3);
+        load.running += running;
+        load.pending += count - running;
+        load.reserved_cpu += query->int64(5);
+        load.reserved_memory += query->int64(6);
+        if (query->int64(2) == 0) load.groups[query->text(1)] += count;
+    }
+}
+
+constexpr const char* k_select_loads =
+    "SELECT container_instance_arn, task_group, desired_status = 'STOPPED', sum(last_status = 'RUNNING'), count(*), "
+    "sum(reserved_cpu), sum(reserved_memory) FROM tasks ";
+
+}  // namespace
+
+InstanceLoad TasksStore::load_on(const std::string& container_instance_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select_loads) +
+                              "WHERE container_instance_arn = ?1 AND last_status <> 'STOPPED' GROUP BY 1, 2, 3");
+    query->bind_all(container_instance_arn);
+    std::map<std::string, InstanceLoad> loads;
+    add_loads(query, loads);
+    return loads.empty() ? InstanceLoad{} : loads.begin()->second;
+}
+
+std::map<std::string, InstanceLoad> TasksStore::loads_in(const std::string& cluster_arn) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select_loads) +
+                              "WHERE container_instance_arn IN (SELECT arn FROM container_instances WHERE cluster_arn = ?1) "
+                              "AND last_status <> 'STOPPED' GROUP BY 1, 2, 3");
+    query->bind_all(cluster_arn);
+    std::map<std::string, InstanceLoad> loads;
+    add_loads(query, loads);
+    return loads;
+}
+
+std::vector<TaskRecord> TasksStore::of_service(const std::string& cluster_arn, const std::string& service_name,
+                                               bool unsettled_only) {
     auto guard = m_db.lock();
     auto query = m_db.prepare(std::string(k_select_slim) +
                               "WHERE cluster_arn = ?1 AND service_name = ?2 AND "
-                              "(last_status <> 'STOPPED' OR service_accounted = 0) ORDER BY created_at, arn");
-    query->bind_all(cluster_arn, service_name);
+                              "(last_status <> 'STOPPED' OR service_accounted = 0) AND (?3 = 0 OR NOT " + k_settled +
+                              ") ORDER BY created_at, arn");
+    query->bind_all(cluster_arn, service_name, unsettled_only ? 1 : 0);
     return read_all(query);
+}
+
+std::vector<SettledTally> TasksStore::settled_of_service(const std::string& cluster_arn, const std::string& service_name,
+                                                         double running_since, double or_since) {
+    auto guard = m_db.lock();
+    // A task is RUNNING from started_at, or from its creation where that was never recorded.
+    auto query = m_db.prepare(std::string("SELECT started_by, container_instance_arn, count(*), "
+                                          "total(coalesce(started_at, created_at) <= ?3), "
+                                          "total(health_checked = 1 OR coalesce(started_at, created_at) <= ?4) "
+                                          "FROM tasks WHERE cluster_arn = ?1 AND service_name = ?2 AND ") +
+                              k_settled + " GROUP BY started_by, container_instance_arn");
+    query->bind_all(cluster_arn, service_name, running_since, or_since);
+    std::vector<SettledTally> out;
+    while (query->step())
+        out.push_back({query->optional_text(0), query->optional_text(1), query->int64(2),
+                       static_cast<std::int64_t>(query->real(3)), static_cast<std::int64_t>(query->real(4))});
+    return out;
 }
 
 std::vector<TaskTally> TasksStore::tally_of_service(const std::string& cluster_arn, const std::string& service_name) {

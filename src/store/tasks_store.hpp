@@ -37,6 +37,11 @@ struct TaskRecord {
     std::string health_status = "UNKNOWN";
     bool health_checked = false;
     std::optional<double> started_at;
+    // What it reserves on its container instance (task-level CPU units and MiB) and its group,
+    // as in the document.
+    std::int64_t reserved_cpu = 0;
+    std::int64_t reserved_memory = 0;
+    std::string group;
     std::string body;  // JSON object text
     Scope scope;       // filled on reads
 };
@@ -47,6 +52,26 @@ struct TaskTally {
     std::string last_status;
     std::string desired_status;
     std::int64_t count = 0;
+};
+
+// How many of a service's tasks have settled, per deployment and container instance: RUNNING,
+// meant to stay so, and serving (healthy, or without health checks and not unhealthy). The
+// service scheduler counts these rather than reading them.
+struct SettledTally {
+    std::optional<std::string> started_by;
+    std::optional<std::string> container_instance_arn;
+    std::int64_t count = 0;
+    std::int64_t running_since = 0;  // of them, RUNNING since the time asked for
+    std::int64_t checked_or_running_since = 0;  // with health checks, or RUNNING since the other time
+};
+
+// What the tasks on a container instance that are not STOPPED hold.
+struct InstanceLoad {
+    std::int64_t reserved_cpu = 0;
+    std::int64_t reserved_memory = 0;
+    std::int64_t running = 0;                    // RUNNING
+    std::int64_t pending = 0;                    // on their way to RUNNING, or stopping before it
+    std::map<std::string, std::int64_t> groups;  // tasks per group, of those not asked to stop
 };
 
 struct TaskQuery {
@@ -81,9 +106,18 @@ public:
     std::vector<std::string> settled_arns(const std::string& after_arn, std::size_t limit);
     // Tasks holding resources on a container instance (not STOPPED).
     std::vector<TaskRecord> active_on(const std::string& container_instance_arn);
+    // What they hold, counted, for one instance or for every instance of a cluster (by ARN).
+    InstanceLoad load_on(const std::string& container_instance_arn);
+    std::map<std::string, InstanceLoad> loads_in(const std::string& cluster_arn);
     // A service's tasks that are not STOPPED, or STOPPED and not yet accounted for by its
-    // scheduler, without their documents (`body` is empty).
-    std::vector<TaskRecord> of_service(const std::string& cluster_arn, const std::string& service_name);
+    // scheduler, without their documents (`body` is empty); with `unsettled_only`, those that
+    // SettledTally does not count.
+    std::vector<TaskRecord> of_service(const std::string& cluster_arn, const std::string& service_name,
+                                       bool unsettled_only = false);
+    // The service's settled tasks, counted, with how many have been RUNNING since
+    // `running_since` and how many have health checks or have been RUNNING since `or_since`.
+    std::vector<SettledTally> settled_of_service(const std::string& cluster_arn, const std::string& service_name,
+                                                 double running_since, double or_since);
     // A service's tasks that are not STOPPED, counted by (startedBy, lastStatus, desiredStatus).
     std::vector<TaskTally> tally_of_service(const std::string& cluster_arn, const std::string& service_name);
     // Service scheduler side: the task's stop has been taken into account.

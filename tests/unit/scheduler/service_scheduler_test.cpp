@@ -421,6 +421,35 @@ TEST_CASE("one step starts at most 1,000 tasks, and the next ones carry on", "[s
     CHECK(service_tasks(h).size() == 2500);
 }
 
+TEST_CASE("a settled service scales in from the instance with the most of its tasks, newest first",
+          "[scheduler][services]") {
+    TaskHarness h;
+    h.simulate({3, {4096, 8192}});
+    h.register_definition(web_definition());
+    create_service(h, {{"desiredCount", 6}});
+    settle_past_health_wait(h);
+    update_service(h, {{"desiredCount", 7}});
+    settle_past_health_wait(h);  // all seven settled: counted, not read, until one must go
+    std::string newest;
+    double newest_at = 0;
+    for (const auto& t : service_tasks(h))
+        if (t.created_at > newest_at) newest_at = t.created_at, newest = t.arn;
+
+    update_service(h, {{"desiredCount", 4}});
+    h.settle();
+    std::map<std::string, int> per_instance;
+    bool newest_left = false;
+    for (const auto& t : service_tasks(h)) {
+        if (t.last_status == "STOPPED" || t.desired_status == "STOPPED") continue;
+        ++per_instance[*t.container_instance_arn];
+        newest_left |= t.arn == newest;
+    }
+    CHECK(describe_service(h)["runningCount"] == 4);
+    CHECK_FALSE(newest_left);
+    REQUIRE(per_instance.size() == 3);
+    for (const auto& [_, n] : per_instance) CHECK((n == 1 || n == 2));
+}
+
 TEST_CASE("placement spreads a service over zones and instances, binpack fills one first", "[scheduler][services]") {
     TaskHarness h;
     h.simulate({6, {2048, 4096}});
