@@ -10,14 +10,12 @@
 
 #include "docker/engine_client.hpp"
 #include "docker/null_engine.hpp"
-#include "ecr/ecr_service.hpp"
 #include "ecr/lifecycle_policies.hpp"
-#include "ecs/ecs_service.hpp"
 #include "ecs/services.hpp"
 #include "ecs/tasks.hpp"
 #include "ecs/task_definitions.hpp"
-#include "protocol/embedded_models.hpp"
 #include "registry/engine_pull.hpp"
+#include "services.hpp"
 #include "store/schema.hpp"
 
 namespace ecsbox {
@@ -76,10 +74,6 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
     m_ecs->desired_state_changed = [this] { m_reconciler->wake(); };
     m_dispatcher = std::make_unique<protocol::Dispatcher>(
         protocol::DispatcherOptions{m_config.account_id, m_config.region}, m_ids, m_log);
-    ecs::register_ecs_service(
-        *m_dispatcher,
-        std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecs_model())),
-        *m_ecs);
     m_auth_tokens = std::make_unique<registry::AuthTokens>(m_store->registry_secret());
     try {
         m_blobs = std::make_unique<registry::BlobStore>(std::filesystem::path(m_config.data_dir) / "registry");
@@ -89,10 +83,7 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
     m_registry = std::make_unique<registry::Registry>(*m_store, *m_blobs, m_clock);
     m_ecr = std::make_unique<ecr::EcrContext>(
         ecr::EcrContext{*m_store, m_clock, m_ids, *m_auth_tokens, *m_registry, registry_host(m_config)});
-    ecr::register_ecr_service(
-        *m_dispatcher,
-        std::make_shared<const protocol::ServiceModel>(protocol::ServiceModel::parse(protocol::embedded_ecr_model())),
-        *m_ecr);
+    for_each_service([this](const auto& spec) { m_dispatcher->add(spec, context_of(spec)); });
 
     m_registry_routes = std::make_unique<registry::RegistryRoutes>(
         *m_registry, *m_auth_tokens, m_clock,

@@ -55,6 +55,9 @@ private:
     // POST /_ecsbox/reset: every task stopped, its containers removed, every resource forgotten.
     nlohmann::json reset();
     scheduler::ImageSource image_source(const std::string& image, const store::Scope& task_scope) const;
+    // The context each service's handlers run in (services.hpp).
+    ecs::EcsContext& context_of(const protocol::ServiceSpec<ecs::EcsContext>&) { return *m_ecs; }
+    ecr::EcrContext& context_of(const protocol::ServiceSpec<ecr::EcrContext>&) { return *m_ecr; }
 
     Config m_config;
     util::Logger& m_log;

@@ -1,21 +1,25 @@
 #include "coverage.hpp"
 
 #include <algorithm>
-#include <string_view>
+#include <cctype>
 #include <vector>
 
-#include "ecr/ecr_service.hpp"
-#include "ecs/ecs_service.hpp"
 #include "protocol/embedded_models.hpp"
 #include "protocol/service_model.hpp"
+#include "services.hpp"
 
 namespace ecsbox {
 
 namespace {
 
-std::string service_table(const std::string& title, std::string_view model_text,
-                          const std::vector<std::string>& implemented) {
-    const auto model = protocol::ServiceModel::parse(model_text);
+std::string upper(std::string_view name) {
+    std::string out(name);
+    for (auto& c : out) c = static_cast<char>(std::toupper(static_cast<unsigned char>(c)));
+    return out;
+}
+
+std::string service_table(std::string_view name, const std::vector<std::string>& implemented) {
+    const auto model = protocol::ServiceModel::parse(protocol::embedded_model(name));
     std::string rows;
     std::size_t count = 0;
     for (const auto& op : model.operations()) {
@@ -23,7 +27,7 @@ std::string service_table(const std::string& title, std::string_view model_text,
         count += done;
         rows += "| " + op.name + " | " + (done ? "yes" : "no") + " |\n";
     }
-    return title + " (" + model.api_version() + "): " + std::to_string(count) + " of " +
+    return upper(name) + " (" + model.api_version() + "): " + std::to_string(count) + " of " +
            std::to_string(model.operations().size()) + " operations implemented.\n\n| Operation | Implemented |\n|---|---|\n" +
            rows;
 }
@@ -31,8 +35,12 @@ std::string service_table(const std::string& title, std::string_view model_text,
 }  // namespace
 
 std::string coverage_markdown() {
-    return service_table("ECS", protocol::embedded_ecs_model(), ecs::implemented_ecs_operations()) + "\n" +
-           service_table("ECR", protocol::embedded_ecr_model(), ecr::implemented_ecr_operations());
+    std::string out;
+    for_each_service([&](const auto& spec) {
+        if (!out.empty()) out += "\n";
+        out += service_table(spec.model, spec.implemented());
+    });
+    return out;
 }
 
 }  // namespace ecsbox

@@ -1,6 +1,6 @@
 #pragma once
 // `ecsbox coverage`: which operations of each service model ecsbox implements, as the markdown
-// table the README embeds. Generated from the handler tables, never written by hand.
+// table the README embeds. Generated from every service spec (services.hpp), never by hand.
 #include <string>
 
 namespace ecsbox {

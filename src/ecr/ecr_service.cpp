@@ -11,60 +11,44 @@
 
 namespace ecsbox::ecr {
 
-namespace {
-
-using EcrHandler = json (*)(EcrContext&, const protocol::CallContext&, const json&);
-
-const std::pair<const char*, EcrHandler> k_handlers[] = {
-    {"CreateRepository", create_repository},
-    {"DescribeRepositories", describe_repositories},
-    {"DeleteRepository", delete_repository},
-    {"PutImageTagMutability", put_image_tag_mutability},
-    {"PutImageScanningConfiguration", put_image_scanning_configuration},
-    {"SetRepositoryPolicy", set_repository_policy},
-    {"GetRepositoryPolicy", get_repository_policy},
-    {"DeleteRepositoryPolicy", delete_repository_policy},
-    {"TagResource", tag_resource},
-    {"UntagResource", untag_resource},
-    {"ListTagsForResource", list_tags_for_resource},
-    {"DescribeRegistry", describe_registry},
-    {"GetAuthorizationToken", get_authorization_token},
-    {"PutLifecyclePolicy", put_lifecycle_policy},
-    {"GetLifecyclePolicy", get_lifecycle_policy},
-    {"DeleteLifecyclePolicy", delete_lifecycle_policy},
-    {"StartLifecyclePolicyPreview", start_lifecycle_policy_preview},
-    {"GetLifecyclePolicyPreview", get_lifecycle_policy_preview},
-    {"DescribeImages", describe_images},
-    {"ListImages", list_images},
-    {"BatchGetImage", batch_get_image},
-    {"BatchDeleteImage", batch_delete_image},
-    {"PutImage", put_image},
-    {"BatchCheckLayerAvailability", batch_check_layer_availability},
-    {"InitiateLayerUpload", initiate_layer_upload},
-    {"UploadLayerPart", upload_layer_part},
-    {"CompleteLayerUpload", complete_layer_upload},
-    {"GetDownloadUrlForLayer", get_download_url_for_layer},
-};
-
-}  // namespace
-
-std::vector<std::string> implemented_ecr_operations() {
-    std::vector<std::string> names;
-    for (const auto& [name, _] : k_handlers) names.emplace_back(name);
-    return names;
-}
-
-void register_ecr_service(protocol::Dispatcher& dispatcher, std::shared_ptr<const protocol::ServiceModel> model,
-                          EcrContext& ecr) {
-    std::vector<std::pair<std::string, protocol::Handler>> handlers;
-    for (const auto& [name, fn] : k_handlers)
-        handlers.emplace_back(name, [&ecr, fn = fn](const protocol::CallContext& call, const json& input) {
-            return fn(ecr, call, input);
-        });
+const protocol::ServiceSpec<EcrContext>& service_spec() {
     // ECR has no "unsupported operation" error of its own; ValidationException is the model's
     // general refusal of a request, and the message names the operation.
-    dispatcher.add_service(std::move(model), {"InvalidParameterException", "ValidationException"},
-                           std::move(handlers));
+    static const protocol::ServiceSpec<EcrContext> spec{
+        "ecr",
+        {"InvalidParameterException", "ValidationException"},
+        {
+            {"CreateRepository", create_repository},
+            {"DescribeRepositories", describe_repositories},
+            {"DeleteRepository", delete_repository},
+            {"PutImageTagMutability", put_image_tag_mutability},
+            {"PutImageScanningConfiguration", put_image_scanning_configuration},
+            {"SetRepositoryPolicy", set_repository_policy},
+            {"GetRepositoryPolicy", get_repository_policy},
+            {"DeleteRepositoryPolicy", delete_repository_policy},
+            {"TagResource", tag_resource},
+            {"UntagResource", untag_resource},
+            {"ListTagsForResource", list_tags_for_resource},
+            {"DescribeRegistry", describe_registry},
+            {"GetAuthorizationToken", get_authorization_token},
+            {"PutLifecyclePolicy", put_lifecycle_policy},
+            {"GetLifecyclePolicy", get_lifecycle_policy},
+            {"DeleteLifecyclePolicy", delete_lifecycle_policy},
+            {"StartLifecyclePolicyPreview", start_lifecycle_policy_preview},
+            {"GetLifecyclePolicyPreview", get_lifecycle_policy_preview},
+            {"DescribeImages", describe_images},
+            {"ListImages", list_images},
+            {"BatchGetImage", batch_get_image},
+            {"BatchDeleteImage", batch_delete_image},
+            {"PutImage", put_image},
+            {"BatchCheckLayerAvailability", batch_check_layer_availability},
+            {"InitiateLayerUpload", initiate_layer_upload},
+            {"UploadLayerPart", upload_layer_part},
+            {"CompleteLayerUpload", complete_layer_upload},
+            {"GetDownloadUrlForLayer", get_download_url_for_layer},
+        },
+    };
+    return spec;
 }
 
 }  // namespace ecsbox::ecr

@@ -1,21 +1,11 @@
 #pragma once
-// Binds the ECR handlers to the ECR service model and registers them with the dispatcher.
-// The handler table here is the source of `ecsbox coverage` for ECR.
-#include <memory>
-#include <string>
-#include <vector>
-
+// ECR as the protocol layer serves it: the ecr model and a handler per operation. The table
+// is also the source of `ecsbox coverage`.
 #include "ecr/ecr_context.hpp"
-#include "protocol/dispatcher.hpp"
-#include "protocol/service_model.hpp"
+#include "protocol/service_spec.hpp"
 
 namespace ecsbox::ecr {
 
-// The ECR operations ecsbox implements, in the model's spelling.
-std::vector<std::string> implemented_ecr_operations();
-
-// `ecr` must outlive the dispatcher.
-void register_ecr_service(protocol::Dispatcher& dispatcher, std::shared_ptr<const protocol::ServiceModel> model,
-                          EcrContext& ecr);
+const protocol::ServiceSpec<EcrContext>& service_spec();
 
 }  // namespace ecsbox::ecr

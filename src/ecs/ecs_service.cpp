@@ -11,73 +11,57 @@
 
 namespace ecsbox::ecs {
 
-namespace {
-
-using EcsHandler = json (*)(EcsContext&, const protocol::CallContext&, const json&);
-
-const std::pair<const char*, EcsHandler> k_handlers[] = {
-    {"CreateCluster", create_cluster},
-    {"DescribeClusters", describe_clusters},
-    {"ListClusters", list_clusters},
-    {"UpdateCluster", update_cluster},
-    {"UpdateClusterSettings", update_cluster_settings},
-    {"PutClusterCapacityProviders", put_cluster_capacity_providers},
-    {"DeleteCluster", delete_cluster},
-    {"RegisterTaskDefinition", register_task_definition},
-    {"DescribeTaskDefinition", describe_task_definition},
-    {"ListTaskDefinitions", list_task_definitions},
-    {"ListTaskDefinitionFamilies", list_task_definition_families},
-    {"DeregisterTaskDefinition", deregister_task_definition},
-    {"DeleteTaskDefinitions", delete_task_definitions},
-    {"TagResource", tag_resource},
-    {"UntagResource", untag_resource},
-    {"ListTagsForResource", list_tags_for_resource},
-    {"PutAccountSetting", put_account_setting},
-    {"PutAccountSettingDefault", put_account_setting_default},
-    {"DeleteAccountSetting", delete_account_setting},
-    {"ListAccountSettings", list_account_settings},
-    {"RunTask", run_task},
-    {"StartTask", start_task},
-    {"StopTask", stop_task},
-    {"DescribeTasks", describe_tasks},
-    {"ListTasks", list_tasks},
-    {"ListContainerInstances", list_container_instances},
-    {"DescribeContainerInstances", describe_container_instances},
-    {"UpdateContainerInstancesState", update_container_instances_state},
-    {"RegisterContainerInstance", register_container_instance},
-    {"DeregisterContainerInstance", deregister_container_instance},
-    {"PutAttributes", put_attributes},
-    {"ListAttributes", list_attributes},
-    {"DeleteAttributes", delete_attributes},
-    {"CreateService", create_service},
-    {"UpdateService", update_service},
-    {"DeleteService", delete_service},
-    {"DescribeServices", describe_services},
-    {"ListServices", list_services},
-    {"ListServicesByNamespace", list_services_by_namespace},
-    {"ListServiceDeployments", list_service_deployments},
-    {"DescribeServiceDeployments", describe_service_deployments},
-    {"DescribeServiceRevisions", describe_service_revisions},
-    {"StopServiceDeployment", stop_service_deployment},
-};
-
-}  // namespace
-
-std::vector<std::string> implemented_ecs_operations() {
-    std::vector<std::string> names;
-    for (const auto& [name, _] : k_handlers) names.emplace_back(name);
-    return names;
-}
-
-void register_ecs_service(protocol::Dispatcher& dispatcher, std::shared_ptr<const protocol::ServiceModel> model,
-                          EcsContext& ecs) {
-    std::vector<std::pair<std::string, protocol::Handler>> handlers;
-    for (const auto& [name, fn] : k_handlers)
-        handlers.emplace_back(name, [&ecs, fn = fn](const protocol::CallContext& call, const json& input) {
-            return fn(ecs, call, input);
-        });
-    dispatcher.add_service(std::move(model), {"InvalidParameterException", "UnsupportedFeatureException"},
-                           std::move(handlers));
+const protocol::ServiceSpec<EcsContext>& service_spec() {
+    static const protocol::ServiceSpec<EcsContext> spec{
+        "ecs",
+        {"InvalidParameterException", "UnsupportedFeatureException"},
+        {
+            {"CreateCluster", create_cluster},
+            {"DescribeClusters", describe_clusters},
+            {"ListClusters", list_clusters},
+            {"UpdateCluster", update_cluster},
+            {"UpdateClusterSettings", update_cluster_settings},
+            {"PutClusterCapacityProviders", put_cluster_capacity_providers},
+            {"DeleteCluster", delete_cluster},
+            {"RegisterTaskDefinition", register_task_definition},
+            {"DescribeTaskDefinition", describe_task_definition},
+            {"ListTaskDefinitions", list_task_definitions},
+            {"ListTaskDefinitionFamilies", list_task_definition_families},
+            {"DeregisterTaskDefinition", deregister_task_definition},
+            {"DeleteTaskDefinitions", delete_task_definitions},
+            {"TagResource", tag_resource},
+            {"UntagResource", untag_resource},
+            {"ListTagsForResource", list_tags_for_resource},
+            {"PutAccountSetting", put_account_setting},
+            {"PutAccountSettingDefault", put_account_setting_default},
+            {"DeleteAccountSetting", delete_account_setting},
+            {"ListAccountSettings", list_account_settings},
+            {"RunTask", run_task},
+            {"StartTask", start_task},
+            {"StopTask", stop_task},
+            {"DescribeTasks", describe_tasks},
+            {"ListTasks", list_tasks},
+            {"ListContainerInstances", list_container_instances},
+            {"DescribeContainerInstances", describe_container_instances},
+            {"UpdateContainerInstancesState", update_container_instances_state},
+            {"RegisterContainerInstance", register_container_instance},
+            {"DeregisterContainerInstance", deregister_container_instance},
+            {"PutAttributes", put_attributes},
+            {"ListAttributes", list_attributes},
+            {"DeleteAttributes", delete_attributes},
+            {"CreateService", create_service},
+            {"UpdateService", update_service},
+            {"DeleteService", delete_service},
+            {"DescribeServices", describe_services},
+            {"ListServices", list_services},
+            {"ListServicesByNamespace", list_services_by_namespace},
+            {"ListServiceDeployments", list_service_deployments},
+            {"DescribeServiceDeployments", describe_service_deployments},
+            {"DescribeServiceRevisions", describe_service_revisions},
+            {"StopServiceDeployment", stop_service_deployment},
+        },
+    };
+    return spec;
 }
 
 }  // namespace ecsbox::ecs

@@ -31,6 +31,17 @@ void Dispatcher::add_service(std::shared_ptr<const ServiceModel> model, ServiceO
     m_services.push_back(std::move(service));
 }
 
+std::vector<Dispatcher::ServedService> Dispatcher::services() const {
+    std::vector<ServedService> out;
+    for (const auto& service : m_services) {
+        ServedService served{service.model, {}};
+        for (const auto& op : service.model->operations())
+            if (service.handlers.count(op.name)) served.implemented.push_back(op.name);
+        out.push_back(std::move(served));
+    }
+    return out;
+}
+
 std::string Dispatcher::region_of(const HttpRequest& request) const {
     if (const auto* auth = request.header("Authorization"))
         if (auto scope = parse_credential_scope(*auth)) return scope->region;

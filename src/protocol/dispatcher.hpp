@@ -11,27 +11,14 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/embedded_models.hpp"
 #include "protocol/http_types.hpp"
 #include "protocol/service_model.hpp"
+#include "protocol/service_spec.hpp"
 #include "util/ids.hpp"
 #include "util/log.hpp"
 
 namespace ecsbox::protocol {
-
-// What every handler may know about the call besides its input.
-struct CallContext {
-    std::string account_id;
-    std::string region;
-    std::string request_id;
-    std::string operation;
-};
-
-using Handler = std::function<nlohmann::json(const CallContext&, const nlohmann::json& input)>;
-
-struct ServiceOptions {
-    std::string validation_error_code;   // what the service calls a failed constraint
-    std::string unsupported_error_code;  // answered, with a clear message, for unimplemented operations
-};
 
 struct DispatcherOptions {
     std::string account_id;
@@ -42,9 +29,29 @@ class Dispatcher {
 public:
     Dispatcher(DispatcherOptions options, util::IdGenerator& ids, util::Logger& log);
 
+    // Serves a service: its spec's handlers called with `context`, which must outlive the
+    // dispatcher. The model is the spec's embedded one unless given (tests parse it once).
     // Throws std::logic_error if a handler names an operation the model lacks.
+    template <class Context>
+    void add(const ServiceSpec<Context>& spec, Context& context, std::shared_ptr<const ServiceModel> model = nullptr) {
+        std::vector<std::pair<std::string, Handler>> handlers;
+        for (const auto& [name, fn] : spec.handlers)
+            handlers.emplace_back(name, [&context, fn = fn](const CallContext& call, const nlohmann::json& input) {
+                return fn(context, call, input);
+            });
+        if (!model) model = std::make_shared<const ServiceModel>(ServiceModel::parse(embedded_model(spec.model)));
+        add_service(std::move(model), spec.options, std::move(handlers));
+    }
+
     void add_service(std::shared_ptr<const ServiceModel> model, ServiceOptions options,
                      std::vector<std::pair<std::string, Handler>> handlers);
+
+    // What each service it serves implements, in the order they were added.
+    struct ServedService {
+        std::shared_ptr<const ServiceModel> model;
+        std::vector<std::string> implemented;
+    };
+    std::vector<ServedService> services() const;
 
     HttpResponse dispatch(const HttpRequest& request) const;
 

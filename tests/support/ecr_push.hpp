@@ -7,7 +7,7 @@
 #include <vector>
 
 #include "registry/manifest.hpp"
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 #include "util/base64.hpp"
 #include "util/sha256.hpp"
 
@@ -16,7 +16,7 @@ namespace ecsbox::testing {
 inline std::string sha256_digest(std::string_view bytes) { return "sha256:" + util::sha256_hex(bytes); }
 
 // Uploads `bytes` in one part and returns its digest.
-inline std::string push_layer(const EcrHarness& ecr, const std::string& repository, const std::string& bytes) {
+inline std::string push_layer(const ServiceHarness& ecr, const std::string& repository, const std::string& bytes) {
     const auto upload_id = ecr.ok("InitiateLayerUpload", {{"repositoryName", repository}})["uploadId"];
     ecr.ok("UploadLayerPart", {{"repositoryName", repository},
                                {"uploadId", upload_id},
@@ -45,7 +45,7 @@ inline std::string docker_manifest(const std::string& config, const std::vector<
 }
 
 // Uploads a config and the layers, and returns the manifest naming them (not yet put).
-inline std::string push_image_blobs(const EcrHarness& ecr, const std::string& repository, const std::string& config,
+inline std::string push_image_blobs(const ServiceHarness& ecr, const std::string& repository, const std::string& config,
                                     const std::vector<std::string>& layers) {
     push_layer(ecr, repository, config);
     for (const auto& layer : layers) push_layer(ecr, repository, layer);
@@ -54,7 +54,7 @@ inline std::string push_image_blobs(const EcrHarness& ecr, const std::string& re
 
 // Uploads blobs and puts the image under `tag` ("" for none); returns its digest. `seed` makes
 // the image distinct from others in the same test.
-inline std::string push_image(const EcrHarness& ecr, const std::string& repository, const std::string& tag,
+inline std::string push_image(const ServiceHarness& ecr, const std::string& repository, const std::string& tag,
                               const std::string& seed) {
     const auto manifest = push_image_blobs(ecr, repository, R"({"os":"linux","seed":")" + seed + "\"}",
                                            {"layer of " + seed});

@@ -6,7 +6,7 @@
 #include <string>
 
 #include "scheduler/reconciler.hpp"
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 #include "support/fake_docker.hpp"
 
 namespace ecsbox::testing {
@@ -67,7 +67,7 @@ public:
         m_reconciler->probe_engine();
     }
 
-    EcsHarness& ecs() { return m_ecs; }
+    ServiceHarness& ecs() { return m_ecs; }
     FakeDocker& docker() { return m_docker; }
     ecsbox::scheduler::Reconciler& reconciler() { return *m_reconciler; }
 
@@ -84,7 +84,7 @@ private:
         return out + std::to_string(m_docker.calls().size());
     }
 
-    EcsHarness m_ecs;
+    ServiceHarness m_ecs{"ecs"};
     FakeDocker m_docker;
     std::string m_endpoint;
     scheduler::ImageResolver m_resolve_image;

@@ -1,10 +1,10 @@
 #include <catch2/catch.hpp>
 
 #include "ecr/auth.hpp"
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 #include "util/base64.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -19,7 +19,7 @@ std::string password_of(const json& data) {
 
 TEST_CASE("GetAuthorizationToken answers a docker login for the caller's registry, valid 12 hours",
           "[ecr][auth]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto out = ecr.ok("GetAuthorizationToken", json::object(), "eu-west-1");
     REQUIRE(out["authorizationData"].size() == 1);
     const auto& data = out["authorizationData"][0];
@@ -33,7 +33,7 @@ TEST_CASE("GetAuthorizationToken answers a docker login for the caller's registr
 }
 
 TEST_CASE("GetAuthorizationToken takes the caller's own registry id, and no other", "[ecr][auth]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     CHECK(ecr.ok("GetAuthorizationToken", {{"registryIds", {"123456789012"}}})["authorizationData"].size() == 1);
     const auto other = ecr.call("GetAuthorizationToken", {{"registryIds", {"123456789012", "999999999999"}}});
     CHECK(other.error_code() == "InvalidParameterException");
@@ -43,7 +43,7 @@ TEST_CASE("GetAuthorizationToken takes the caller's own registry id, and no othe
 }
 
 TEST_CASE("an authorization token stays valid across a restart", "[ecr][auth]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto data = ecr.ok("GetAuthorizationToken")["authorizationData"][0];
     ecr.reopen();
     CHECK(ecr.tokens().verify(password_of(data), ecr.clock().now()));

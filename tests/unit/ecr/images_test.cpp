@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <set>
 
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 #include "support/ecr_push.hpp"
 
 using ecsbox::testing::docker_manifest;
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using ecsbox::testing::push_image;
 using ecsbox::testing::push_image_blobs;
 using ecsbox::testing::sha256_digest;
@@ -18,8 +18,8 @@ const std::string k_config = R"({"architecture":"amd64","os":"linux","rootfs":{"
 const std::vector<std::string> k_layers = {"first layer bytes", "second layer"};
 
 // A harness whose registry already has one repository.
-struct WithRepository : EcrHarness {
-    explicit WithRepository(const std::string& name = "app") { ok("CreateRepository", {{"repositoryName", name}}); }
+struct WithRepository : ServiceHarness {
+    explicit WithRepository(const std::string& name = "app") : ServiceHarness("ecr") { ok("CreateRepository", {{"repositoryName", name}}); }
 };
 
 }  // namespace
@@ -134,7 +134,7 @@ TEST_CASE("PutImage refuses what ECR refuses", "[ecr][images]") {
 }
 
 TEST_CASE("an immutable repository keeps its tags where they are", "[ecr][images]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "fixed"}, {"imageTagMutability", "IMMUTABLE"}});
     push_image(ecr, "fixed", "v1", "one");
     const auto second = push_image_blobs(ecr, "fixed", k_config, k_layers);
@@ -338,7 +338,7 @@ TEST_CASE("BatchDeleteImage keeps an image an index still lists", "[ecr][images]
 }
 
 TEST_CASE("image operations on a missing repository are RepositoryNotFoundException", "[ecr][images]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const json id = {{{"imageTag", "v1"}}};
     for (const auto& [operation, input] :
          std::vector<std::pair<std::string, json>>{{"DescribeImages", {{"repositoryName", "nope"}}},

@@ -1,11 +1,11 @@
 #include <catch2/catch.hpp>
 #include <regex>
 
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 #include "support/ecr_push.hpp"
 #include "util/base64.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using ecsbox::testing::push_image;
 using ecsbox::testing::push_layer;
 using ecsbox::testing::sha256_digest;
@@ -15,11 +15,11 @@ using nlohmann::json;
 namespace {
 
 // A harness whose registry already has one repository.
-struct WithRepository : EcrHarness {
-    explicit WithRepository(const std::string& name = "app") { ok("CreateRepository", {{"repositoryName", name}}); }
+struct WithRepository : ServiceHarness {
+    explicit WithRepository(const std::string& name = "app") : ServiceHarness("ecr") { ok("CreateRepository", {{"repositoryName", name}}); }
 };
 
-std::string initiate(const EcrHarness& ecr, const std::string& repository = "app") {
+std::string initiate(const ServiceHarness& ecr, const std::string& repository = "app") {
     return ecr.ok("InitiateLayerUpload", {{"repositoryName", repository}})["uploadId"].get<std::string>();
 }
 
@@ -202,7 +202,7 @@ TEST_CASE("GetDownloadUrlForLayer serves layers of images, through the registry'
 }
 
 TEST_CASE("layer operations on a missing repository are RepositoryNotFoundException", "[ecr][layers]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto digest = sha256_digest("x");
     const std::string upload_id = "00000000-0000-4000-8000-000000000000";
     for (const auto& [operation, input] : std::vector<std::pair<std::string, json>>{

@@ -2,10 +2,10 @@
 #include <set>
 
 #include "ecr/lifecycle_policies.hpp"
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 #include "support/ecr_push.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -15,7 +15,7 @@ const std::string k_policy = R"({"rules":[{"rulePriority":1,"description":"keep 
 }
 
 TEST_CASE("a lifecycle policy is put, read back as sent, and deleted", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     CHECK(ecr.ok("PutLifecyclePolicy", {{"repositoryName", "app"}, {"lifecyclePolicyText", k_policy}}) ==
           json{{"registryId", "123456789012"}, {"repositoryName", "app"}, {"lifecyclePolicyText", k_policy}});
@@ -42,7 +42,7 @@ TEST_CASE("a lifecycle policy is put, read back as sent, and deleted", "[ecr][li
 }
 
 TEST_CASE("a lifecycle policy the parser refuses is InvalidParameterException", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const std::string bad = R"({"rules":[{"rulePriority":1,"selection":{"tagStatus":"sometimes",)"
                             R"("countType":"imageCountMoreThan","countNumber":1},"action":{"type":"expire"}}]})";
@@ -57,7 +57,7 @@ TEST_CASE("a lifecycle policy the parser refuses is InvalidParameterException", 
 }
 
 TEST_CASE("lifecycle operations on a missing repository are RepositoryNotFoundException", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     CHECK(ecr.call("PutLifecyclePolicy", {{"repositoryName", "nope"}, {"lifecyclePolicyText", k_policy}}).error_code() ==
           "RepositoryNotFoundException");
     CHECK(ecr.call("GetLifecyclePolicy", {{"repositoryName", "nope"}}).error_code() == "RepositoryNotFoundException");
@@ -66,7 +66,7 @@ TEST_CASE("lifecycle operations on a missing repository are RepositoryNotFoundEx
 }
 
 TEST_CASE("a lifecycle policy survives a restart and goes with its repository", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     ecr.ok("PutLifecyclePolicy", {{"repositoryName", "app"}, {"lifecyclePolicyText", k_policy}});
     ecr.reopen();
@@ -88,7 +88,7 @@ std::string rule_policy(const nlohmann::json& selection) {
         .dump();
 }
 
-std::set<std::string> image_digests(const EcrHarness& ecr, const std::string& repository) {
+std::set<std::string> image_digests(const ServiceHarness& ecr, const std::string& repository) {
     std::set<std::string> out;
     const auto details = ecr.ok("DescribeImages", {{"repositoryName", repository}})["imageDetails"];
     for (const auto& image : details)
@@ -99,7 +99,7 @@ std::set<std::string> image_digests(const EcrHarness& ecr, const std::string& re
 }  // namespace
 
 TEST_CASE("applying lifecycle policies expires images beyond a count", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     ecr.ok("CreateRepository", {{"repositoryName", "untouched"}});
     std::vector<std::string> pushed;
@@ -123,7 +123,7 @@ TEST_CASE("applying lifecycle policies expires images beyond a count", "[ecr][li
 }
 
 TEST_CASE("applying lifecycle policies expires images older than their age", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const auto old_untagged = ecsbox::testing::push_image(ecr, "app", "", "old");
     const auto old_tagged = ecsbox::testing::push_image(ecr, "app", "keep", "kept");
@@ -144,7 +144,7 @@ TEST_CASE("applying lifecycle policies expires images older than their age", "[e
 }
 
 TEST_CASE("a lifecycle policy preview shows what would expire without expiring it", "[ecr][lifecycle]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     CHECK(ecr.call("GetLifecyclePolicyPreview", {{"repositoryName", "app"}}).error_code() ==
           "LifecyclePolicyPreviewNotFoundException");

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -16,7 +16,7 @@ json names_of(const json& repositories) {
 }  // namespace
 
 TEST_CASE("CreateRepository answers the new repository with ECR's defaults", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto repository = ecr.ok("CreateRepository", {{"repositoryName", "team/web"}})["repository"];
     CHECK(repository["repositoryArn"] == k_arn_prefix + "team/web");
     CHECK(repository["registryId"] == "123456789012");
@@ -30,7 +30,7 @@ TEST_CASE("CreateRepository answers the new repository with ECR's defaults", "[e
 }
 
 TEST_CASE("CreateRepository keeps the settings it is given", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const json filters = {{{"filterType", "WILDCARD"}, {"filter", "dev-*"}}};
     const json encryption = {{"encryptionType", "KMS"}, {"kmsKey", "arn:aws:kms:us-east-1:123456789012:key/k"}};
     const auto repository = ecr.ok("CreateRepository", {{"repositoryName", "app"},
@@ -47,7 +47,7 @@ TEST_CASE("CreateRepository keeps the settings it is given", "[ecr][repositories
 }
 
 TEST_CASE("CreateRepository refuses a name taken in its registry and region", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const auto again = ecr.call("CreateRepository", {{"repositoryName", "app"}});
     CHECK(again.status == 400);
@@ -59,7 +59,7 @@ TEST_CASE("CreateRepository refuses a name taken in its registry and region", "[
 }
 
 TEST_CASE("CreateRepository refuses bad names, settings and registries", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     for (const char* name : {"UPPER", "a", "-lead", "trail-", "a//b", "/abs", "a..b", "has space"}) {
         INFO(name);
         CHECK(ecr.call("CreateRepository", {{"repositoryName", name}}).error_code() == "InvalidParameterException");
@@ -91,7 +91,7 @@ TEST_CASE("CreateRepository refuses bad names, settings and registries", "[ecr][
 }
 
 TEST_CASE("CreateRepository takes tags, and refuses bad ones without creating anything", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository",
            {{"repositoryName", "app"}, {"tags", {{{"Key", "team"}, {"Value", "web"}}, {{"Key", "env"}, {"Value", ""}}}}});
     CHECK(ecr.ok("ListTagsForResource", {{"resourceArn", k_arn_prefix + "app"}})["tags"] ==
@@ -113,7 +113,7 @@ TEST_CASE("CreateRepository takes tags, and refuses bad ones without creating an
 }
 
 TEST_CASE("DescribeRepositories names repositories, and a missing one is an error", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     for (const char* name : {"bb", "aa", "cc"}) ecr.ok("CreateRepository", {{"repositoryName", name}});
     CHECK(names_of(ecr.ok("DescribeRepositories", {{"repositoryNames", {"cc", "aa", "cc"}}})["repositories"]) ==
           json::array({"cc", "aa"}));
@@ -128,7 +128,7 @@ TEST_CASE("DescribeRepositories names repositories, and a missing one is an erro
 }
 
 TEST_CASE("DescribeRepositories pages through every repository in name order", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     for (const char* name : {"dd", "bb", "ee", "aa", "cc"}) ecr.ok("CreateRepository", {{"repositoryName", name}});
     ecr.ok("CreateRepository", {{"repositoryName", "elsewhere"}}, "eu-west-1");
 
@@ -153,7 +153,7 @@ TEST_CASE("DescribeRepositories pages through every repository in name order", "
 }
 
 TEST_CASE("DeleteRepository answers the repository and forgets it with its tags", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto created =
         ecr.ok("CreateRepository", {{"repositoryName", "app"}, {"tags", {{{"Key", "k"}, {"Value", "v"}}}}})["repository"];
     CHECK(ecr.ok("DeleteRepository", {{"repositoryName", "app"}})["repository"] == created);
@@ -166,7 +166,7 @@ TEST_CASE("DeleteRepository answers the repository and forgets it with its tags"
 }
 
 TEST_CASE("DeleteRepository refuses a repository with images unless forced", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const auto id = ecr.store().ecr_repositories().find({"123456789012", "us-east-1"}, "app")->id;
     const ecsbox::store::EcrImageRecord image{id, "sha256:" + std::string(64, 'a'), "{}", "m", "a", 1, 1,
@@ -184,7 +184,7 @@ TEST_CASE("DeleteRepository refuses a repository with images unless forced", "[e
 }
 
 TEST_CASE("PutImageTagMutability sets the mutability and its exclusion filters", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const json filters = {{{"filterType", "WILDCARD"}, {"filter", "latest"}}};
     const auto out = ecr.ok("PutImageTagMutability", {{"repositoryName", "app"},
@@ -213,7 +213,7 @@ TEST_CASE("PutImageTagMutability sets the mutability and its exclusion filters",
 }
 
 TEST_CASE("PutImageScanningConfiguration sets scan on push", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     CHECK(ecr.ok("PutImageScanningConfiguration",
                  {{"repositoryName", "app"}, {"imageScanningConfiguration", {{"scanOnPush", true}}}}) ==
@@ -230,7 +230,7 @@ TEST_CASE("PutImageScanningConfiguration sets scan on push", "[ecr][repositories
 }
 
 TEST_CASE("repositories, their settings and tags survive a restart", "[ecr][repositories]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     const auto created = ecr.ok("CreateRepository", {{"repositoryName", "app"},
                                                      {"imageTagMutability", "IMMUTABLE"},
                                                      {"tags", {{{"Key", "k"}, {"Value", "v"}}}}})["repository"];

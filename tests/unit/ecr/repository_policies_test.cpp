@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -12,7 +12,7 @@ const std::string k_policy =
 }
 
 TEST_CASE("a repository policy is set, read back as sent, and deleted", "[ecr][policies]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     const json expected = {{"registryId", "123456789012"}, {"repositoryName", "app"}, {"policyText", k_policy}};
     CHECK(ecr.ok("SetRepositoryPolicy", {{"repositoryName", "app"}, {"policyText", k_policy}}) == expected);
@@ -28,7 +28,7 @@ TEST_CASE("a repository policy is set, read back as sent, and deleted", "[ecr][p
 }
 
 TEST_CASE("setting a policy again replaces it", "[ecr][policies]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     ecr.ok("SetRepositoryPolicy", {{"repositoryName", "app"}, {"policyText", k_policy}});
     const std::string single = R"({"Statement":{"Effect":"Deny","NotPrincipal":"*","NotAction":"ecr:*"}})";
@@ -37,7 +37,7 @@ TEST_CASE("setting a policy again replaces it", "[ecr][policies]") {
 }
 
 TEST_CASE("a policy that is not a resource policy is InvalidParameterException", "[ecr][policies]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     for (const std::string text :
          {"", "not json", "[]", R"({"Version":"2012-10-17"})", R"({"Statement":[]})", R"({"Statement":"x"})",
@@ -57,7 +57,7 @@ TEST_CASE("a policy that is not a resource policy is InvalidParameterException",
 }
 
 TEST_CASE("policy operations on a missing repository are RepositoryNotFoundException", "[ecr][policies]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     CHECK(ecr.call("SetRepositoryPolicy", {{"repositoryName", "nope"}, {"policyText", k_policy}}).error_code() ==
           "RepositoryNotFoundException");
     CHECK(ecr.call("GetRepositoryPolicy", {{"repositoryName", "nope"}}).error_code() == "RepositoryNotFoundException");

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecr_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcrHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -10,7 +10,7 @@ const std::string k_arn = "arn:aws:ecr:us-east-1:123456789012:repository/app";
 }
 
 TEST_CASE("repository tags are added, overwritten, listed in order and removed", "[ecr][tags]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     CHECK(ecr.ok("TagResource", {{"resourceArn", k_arn},
                                  {"tags", {{{"Key", "b"}, {"Value", "1"}}, {{"Key", "a"}, {"Value", "2"}}}}}) ==
@@ -24,7 +24,7 @@ TEST_CASE("repository tags are added, overwritten, listed in order and removed",
 }
 
 TEST_CASE("a repository holds at most 50 tags", "[ecr][tags]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     json tags = json::array();
     for (int i = 0; i < 50; ++i) tags.push_back({{"Key", "k" + std::to_string(i)}, {"Value", "v"}});
@@ -36,7 +36,7 @@ TEST_CASE("a repository holds at most 50 tags", "[ecr][tags]") {
 }
 
 TEST_CASE("bad tags are InvalidTagParameterException", "[ecr][tags]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     for (const json& tag : {json{{"Key", "aws:reserved"}, {"Value", "v"}}, json{{"Key", "AWS:reserved"}, {"Value", "v"}},
                             json{{"Key", ""}, {"Value", "v"}}, json{{"Key", std::string(129, 'k')}, {"Value", "v"}},
@@ -61,7 +61,7 @@ TEST_CASE("bad tags are InvalidTagParameterException", "[ecr][tags]") {
 }
 
 TEST_CASE("tag operations name a repository by a well-formed ARN of this registry", "[ecr][tags]") {
-    EcrHarness ecr;
+    ServiceHarness ecr{"ecr"};
     ecr.ok("CreateRepository", {{"repositoryName", "app"}});
     for (const char* arn : {"app", "arn:aws:ecs:us-east-1:123456789012:cluster/app",
                             "arn:aws:ecr:us-east-1:123456789012:repository/", "arn:aws:ecr:us-east-1:123456789012:app"}) {

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -11,7 +11,7 @@ const std::string k_role = "arn:aws:iam::123456789012:role/deployer";
 }  // namespace
 
 TEST_CASE("a principal's own setting overrides the account default, which overrides ECS's", "[ecs][account-settings]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto effective = [&](const std::string& principal) {
         return ecs.ok("ListAccountSettings", {{"name", "containerInsights"}, {"principalArn", principal}, {"effectiveSettings", true}})
             ["settings"][0]["value"];
@@ -33,14 +33,14 @@ TEST_CASE("a principal's own setting overrides the account default, which overri
 }
 
 TEST_CASE("PutAccountSetting without a principal sets the caller's, the root user's", "[ecs][account-settings]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.ok("PutAccountSetting", {{"name", "awsvpcTrunking"}, {"value", "enabled"}})["setting"]["principalArn"] == k_root);
     CHECK(ecs.ok("ListAccountSettings")["settings"] ==
           json::array({{{"name", "awsvpcTrunking"}, {"value", "enabled"}, {"principalArn", k_root}, {"type", "user"}}}));
 }
 
 TEST_CASE("effective settings list every setting, filtered and paged", "[ecs][account-settings]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     json input = {{"effectiveSettings", true}, {"maxResults", 4}};
     std::vector<std::string> names;
     while (true) {
@@ -60,7 +60,7 @@ TEST_CASE("effective settings list every setting, filtered and paged", "[ecs][ac
 }
 
 TEST_CASE("values a setting does not take and malformed principals are refused", "[ecs][account-settings]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.call("PutAccountSetting", {{"name", "containerInsights"}, {"value", "maybe"}}).error_code() ==
           "InvalidParameterException");
     CHECK(ecs.call("PutAccountSettingDefault", {{"name", "fargateTaskRetirementWaitPeriod"}, {"value", "3"}}).error_code() ==
@@ -73,7 +73,7 @@ TEST_CASE("values a setting does not take and malformed principals are refused",
 }
 
 TEST_CASE("account settings are per region", "[ecs][account-settings]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("PutAccountSettingDefault", {{"name", "guardDutyActivate"}, {"value", "on"}});
     CHECK(ecs.call("ListAccountSettings", json::object(), "eu-west-1").body["settings"].empty());
 }

@@ -1,8 +1,8 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -10,7 +10,7 @@ const std::string k_arn_prefix = "arn:aws:ecs:us-east-1:123456789012:cluster/";
 }
 
 TEST_CASE("CreateCluster answers the new cluster with its defaults", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto cluster = ecs.ok("CreateCluster", {{"clusterName", "web"}})["cluster"];
     CHECK(cluster["clusterArn"] == k_arn_prefix + "web");
     CHECK(cluster["clusterName"] == "web");
@@ -22,13 +22,13 @@ TEST_CASE("CreateCluster answers the new cluster with its defaults", "[ecs][clus
 }
 
 TEST_CASE("CreateCluster without a name creates the default cluster", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.ok("CreateCluster")["cluster"]["clusterName"] == "default");
     CHECK(ecs.ok("DescribeClusters")["clusters"][0]["clusterName"] == "default");
 }
 
 TEST_CASE("CreateCluster is idempotent on the name", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto first = ecs.ok("CreateCluster", {{"clusterName", "same"}, {"tags", {{{"key", "k"}, {"value", "1"}}}}});
     ecs.clock().advance(10);
     const auto second = ecs.ok("CreateCluster", {{"clusterName", "same"}});
@@ -37,7 +37,7 @@ TEST_CASE("CreateCluster is idempotent on the name", "[ecs][clusters]") {
 }
 
 TEST_CASE("CreateCluster echoes settings, configuration and capacity providers", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const json configuration = {{"executeCommandConfiguration", {{"logging", "DEFAULT"}}}};
     const json strategy = {{{"capacityProvider", "FARGATE"}, {"weight", 1}, {"base", 1}},
                            {{"capacityProvider", "FARGATE_SPOT"}, {"weight", 4}}};
@@ -55,7 +55,7 @@ TEST_CASE("CreateCluster echoes settings, configuration and capacity providers",
 }
 
 TEST_CASE("CreateCluster refuses bad names, unknown capacity providers and bad settings", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.call("CreateCluster", {{"clusterName", "has space"}}).error_code() == "InvalidParameterException");
     CHECK(ecs.call("CreateCluster", {{"clusterName", std::string(256, 'a')}}).error_code() ==
           "InvalidParameterException");
@@ -73,13 +73,13 @@ TEST_CASE("CreateCluster refuses bad names, unknown capacity providers and bad s
 }
 
 TEST_CASE("the account's containerInsights default applies to new clusters", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("PutAccountSettingDefault", {{"name", "containerInsights"}, {"value", "enabled"}});
     CHECK(ecs.ok("CreateCluster", {{"clusterName", "c"}})["cluster"]["settings"][0]["value"] == "enabled");
 }
 
 TEST_CASE("DescribeClusters reports missing clusters as failures and includes what was asked", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "a"}, {"tags", {{{"key", "team"}, {"value", "blue"}}}}});
     const auto out = ecs.ok("DescribeClusters", {{"clusters", {"a", k_arn_prefix + "a", "ghost", k_arn_prefix + "gone"}}});
     REQUIRE(out["clusters"].size() == 2);
@@ -98,7 +98,7 @@ TEST_CASE("DescribeClusters reports missing clusters as failures and includes wh
 }
 
 TEST_CASE("a cluster ARN of another region or account is not found", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "a"}});
     const auto out = ecs.ok("DescribeClusters", {{"clusters", {"arn:aws:ecs:eu-west-1:123456789012:cluster/a",
                                                                "arn:aws:ecs:us-east-1:999999999999:cluster/a"}}});
@@ -107,7 +107,7 @@ TEST_CASE("a cluster ARN of another region or account is not found", "[ecs][clus
 }
 
 TEST_CASE("clusters are separate per region", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.call("CreateCluster", {{"clusterName", "eu-only"}}, "eu-west-1");
     CHECK(ecs.ok("ListClusters")["clusterArns"].empty());
     CHECK(ecs.call("ListClusters", json::object(), "eu-west-1").body["clusterArns"] ==
@@ -115,7 +115,7 @@ TEST_CASE("clusters are separate per region", "[ecs][clusters]") {
 }
 
 TEST_CASE("ListClusters pages through every cluster once, in order", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     for (const char* name : {"e", "b", "d", "a", "c"}) ecs.ok("CreateCluster", {{"clusterName", name}});
     std::vector<std::string> seen;
     json input = {{"maxResults", 2}};
@@ -136,7 +136,7 @@ TEST_CASE("ListClusters pages through every cluster once, in order", "[ecs][clus
 }
 
 TEST_CASE("UpdateCluster and UpdateClusterSettings change settings and configuration", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "u"}});
     const auto updated =
         ecs.ok("UpdateClusterSettings", {{"cluster", "u"}, {"settings", {{{"name", "containerInsights"}, {"value", "enabled"}}}}});
@@ -153,7 +153,7 @@ TEST_CASE("UpdateCluster and UpdateClusterSettings change settings and configura
 }
 
 TEST_CASE("PutClusterCapacityProviders replaces providers and strategy", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "p"}, {"capacityProviders", {"FARGATE"}}});
     const auto out = ecs.ok("PutClusterCapacityProviders", {{"cluster", "p"},
                                                             {"capacityProviders", {"FARGATE_SPOT"}},
@@ -166,7 +166,7 @@ TEST_CASE("PutClusterCapacityProviders replaces providers and strategy", "[ecs][
 }
 
 TEST_CASE("DeleteCluster leaves an INACTIVE cluster that can be created again", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "d"}, {"tags", {{{"key", "old"}, {"value", "1"}}}}});
     CHECK(ecs.ok("DeleteCluster", {{"cluster", "d"}})["cluster"]["status"] == "INACTIVE");
     CHECK(ecs.ok("ListClusters")["clusterArns"].empty());
@@ -182,7 +182,7 @@ TEST_CASE("DeleteCluster leaves an INACTIVE cluster that can be created again", 
 }
 
 TEST_CASE("clusters survive a restart", "[ecs][clusters]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("CreateCluster", {{"clusterName", "kept"}, {"tags", {{{"key", "k"}, {"value", "v"}}}}});
     ecs.reopen();
     const auto out = ecs.ok("DescribeClusters", {{"clusters", {"kept"}}, {"include", {"TAGS"}}});

@@ -1,19 +1,19 @@
 #include <catch2/catch.hpp>
 
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
 
 // The reconciler's report of a 2-core, 4 GiB engine, as if it had probed one.
-void engine_probed(EcsHarness& ecs) {
+void engine_probed(ServiceHarness& ecs) {
     ecs.store().container_instances().put_engine({"local", "docker", 2048, 4096, "20.10.24", true, ecs.clock().now()});
 }
 
 // Runs one small task in `cluster`, which registers the local engine there; returns its instance ARN.
-std::string local_instance(EcsHarness& ecs, const std::string& cluster = "default") {
+std::string local_instance(ServiceHarness& ecs, const std::string& cluster = "default") {
     ecs.ok("CreateCluster", {{"clusterName", cluster}});
     ecs.ok("RegisterTaskDefinition",
            {{"family", "tiny"}, {"containerDefinitions", {{{"name", "a"}, {"image", "busybox"}, {"memory", 512}, {"cpu", 256}}}}});
@@ -24,7 +24,7 @@ std::string local_instance(EcsHarness& ecs, const std::string& cluster = "defaul
 }  // namespace
 
 TEST_CASE("the local engine is a container instance with registered and remaining resources", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto arn = local_instance(ecs);
     CHECK(ecs.ok("ListContainerInstances")["containerInstanceArns"] == json::array({arn}));
@@ -49,7 +49,7 @@ TEST_CASE("the local engine is a container instance with registered and remainin
 }
 
 TEST_CASE("work launched without a cluster goes to `default` only when it exists", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     ecs.ok("RegisterTaskDefinition",
            {{"family", "tiny"}, {"containerDefinitions", {{{"name", "a"}, {"image", "busybox"}, {"memory", 512}}}}});
@@ -62,7 +62,7 @@ TEST_CASE("work launched without a cluster goes to `default` only when it exists
 }
 
 TEST_CASE("a DRAINING instance takes no new tasks until it is ACTIVE again", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto arn = local_instance(ecs);
     const auto drained = ecs.ok("UpdateContainerInstancesState", {{"containerInstances", {arn}}, {"status", "DRAINING"}});
@@ -74,7 +74,7 @@ TEST_CASE("a DRAINING instance takes no new tasks until it is ACTIVE again", "[e
 }
 
 TEST_CASE("StartTask places on the named instance; instances without an agent are refused", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto local = local_instance(ecs);
     const auto registered = ecs.ok("RegisterContainerInstance",
@@ -88,7 +88,7 @@ TEST_CASE("StartTask places on the named instance; instances without an agent ar
 }
 
 TEST_CASE("attributes are put, listed with the built-in ones, and deleted", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto arn = local_instance(ecs);
     ecs.ok("PutAttributes", {{"attributes", {{{"name", "stack"}, {"value", "blue"}, {"targetId", arn}},
@@ -106,7 +106,7 @@ TEST_CASE("attributes are put, listed with the built-in ones, and deleted", "[ec
 }
 
 TEST_CASE("deregistering an instance with tasks needs force", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto arn = local_instance(ecs);
     CHECK(ecs.call("DeregisterContainerInstance", {{"containerInstance", arn}}).error_code() == "InvalidParameterException");
@@ -115,7 +115,7 @@ TEST_CASE("deregistering an instance with tasks needs force", "[ecs][container-i
 }
 
 TEST_CASE("RegisterContainerInstance takes only a container instance ARN of its cluster, never the local engine's", "[ecs][container-instances]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     engine_probed(ecs);
     const auto local = local_instance(ecs);
     for (const std::string& arn : {std::string("not-an-arn"), std::string("arn:aws:ecs:us-east-1:123456789012:cluster/default"),

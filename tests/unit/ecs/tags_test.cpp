@@ -1,16 +1,16 @@
 #include <catch2/catch.hpp>
 
 #include "ecs/task_definitions.hpp"
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
 const std::string k_cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/tagged";
 const std::string k_task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/td:1";
 
-void create_resources(EcsHarness& ecs) {
+void create_resources(ServiceHarness& ecs) {
     ecs.ok("CreateCluster", {{"clusterName", "tagged"}});
     ecs.ok("RegisterTaskDefinition",
            {{"family", "td"}, {"containerDefinitions", {{{"name", "a"}, {"image", "b"}, {"memory", 64}}}}});
@@ -18,7 +18,7 @@ void create_resources(EcsHarness& ecs) {
 }  // namespace
 
 TEST_CASE("tags are added, overwritten, listed in order and removed", "[ecs][tags]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     create_resources(ecs);
     for (const auto& arn : {k_cluster, k_task_definition}) {
         INFO(arn);
@@ -33,7 +33,7 @@ TEST_CASE("tags are added, overwritten, listed in order and removed", "[ecs][tag
 }
 
 TEST_CASE("tags only go on resources that exist", "[ecs][tags]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     create_resources(ecs);
     const json tags = {{{"key", "k"}, {"value", "v"}}};
     CHECK(ecs.call("TagResource", {{"resourceArn", "arn:aws:ecs:us-east-1:123456789012:cluster/none"}, {"tags", tags}})
@@ -50,7 +50,7 @@ TEST_CASE("tags only go on resources that exist", "[ecs][tags]") {
 }
 
 TEST_CASE("reserved prefixes, duplicate keys and more than 50 tags are refused", "[ecs][tags]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     create_resources(ecs);
     const auto tag = [&](const json& tags) { return ecs.call("TagResource", {{"resourceArn", k_cluster}, {"tags", tags}}); };
     CHECK(tag({{{"key", "AWS:thing"}, {"value", "v"}}}).error_code() == "InvalidParameterException");
@@ -66,7 +66,7 @@ TEST_CASE("reserved prefixes, duplicate keys and more than 50 tags are refused",
 }
 
 TEST_CASE("tags of a purged task definition revision go with it", "[ecs][tags]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     create_resources(ecs);
     ecs.ok("TagResource", {{"resourceArn", k_task_definition}, {"tags", {{{"key", "k"}, {"value", "v"}}}}});
     ecs.ok("DeregisterTaskDefinition", {{"taskDefinition", "td:1"}});

@@ -1,9 +1,9 @@
 #include <catch2/catch.hpp>
 
 #include "ecs/task_definitions.hpp"
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -35,7 +35,7 @@ bool contains_all(const json& whole, const json& subset) {
 }  // namespace
 
 TEST_CASE("RegisterTaskDefinition numbers revisions per family from 1", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto first = ecs.ok("RegisterTaskDefinition", minimal("web"))["taskDefinition"];
     const auto second = ecs.ok("RegisterTaskDefinition", minimal("web"))["taskDefinition"];
     const auto other = ecs.ok("RegisterTaskDefinition", minimal("worker"))["taskDefinition"];
@@ -49,7 +49,7 @@ TEST_CASE("RegisterTaskDefinition numbers revisions per family from 1", "[ecs][t
 }
 
 TEST_CASE("a registered definition round-trips every field, with ECS's defaults added", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const json request = json::parse(R"({
         "family": "full",
         "taskRoleArn": "arn:aws:iam::123456789012:role/app",
@@ -95,7 +95,7 @@ TEST_CASE("a registered definition round-trips every field, with ECS's defaults 
 }
 
 TEST_CASE("requiresAttributes lists the capabilities a definition needs", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     json request = minimal("attrs");
     request["taskRoleArn"] = "arn:aws:iam::123456789012:role/app";
     request["containerDefinitions"][0]["healthCheck"] = {{"command", {"CMD", "true"}}};
@@ -111,7 +111,7 @@ TEST_CASE("requiresAttributes lists the capabilities a definition needs", "[ecs]
 }
 
 TEST_CASE("a Fargate definition is checked and marked FARGATE-compatible", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     json fargate = {{"family", "api"},
                     {"requiresCompatibilities", {"FARGATE"}},
                     {"networkMode", "awsvpc"},
@@ -140,7 +140,7 @@ TEST_CASE("a Fargate definition is checked and marked FARGATE-compatible", "[ecs
 }
 
 TEST_CASE("definitions ECS would refuse are refused with ClientException", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto refuse = [&](json request, const std::string& message_part) {
         const auto reply = ecs.call("RegisterTaskDefinition", request);
         INFO(request.dump());
@@ -182,7 +182,7 @@ TEST_CASE("definitions ECS would refuse are refused with ClientException", "[ecs
 }
 
 TEST_CASE("DescribeTaskDefinition finds by family, family:revision and ARN", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("RegisterTaskDefinition", minimal("svc"));
     ecs.ok("RegisterTaskDefinition", minimal("svc"));
     CHECK(ecs.ok("DescribeTaskDefinition", {{"taskDefinition", "svc"}})["taskDefinition"]["revision"] == 2);
@@ -197,7 +197,7 @@ TEST_CASE("DescribeTaskDefinition finds by family, family:revision and ARN", "[e
 }
 
 TEST_CASE("a bare family describes its newest ACTIVE revision", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("RegisterTaskDefinition", minimal("f"));
     ecs.ok("RegisterTaskDefinition", minimal("f"));
     ecs.ok("DeregisterTaskDefinition", {{"taskDefinition", "f:2"}});
@@ -208,7 +208,7 @@ TEST_CASE("a bare family describes its newest ACTIVE revision", "[ecs][task-defi
 }
 
 TEST_CASE("tags given at registration are listed with include TAGS", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     auto request = minimal("tagged");
     request["tags"] = {{{"key", "env"}, {"value", "test"}}};
     const auto out = ecs.ok("RegisterTaskDefinition", request);
@@ -219,7 +219,7 @@ TEST_CASE("tags given at registration are listed with include TAGS", "[ecs][task
 }
 
 TEST_CASE("ListTaskDefinitions filters by family and status, sorts and pages", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     for (int i = 0; i < 3; ++i) ecs.ok("RegisterTaskDefinition", minimal("b"));
     for (int i = 0; i < 2; ++i) ecs.ok("RegisterTaskDefinition", minimal("a"));
     ecs.ok("RegisterTaskDefinition", minimal("ab"));
@@ -251,7 +251,7 @@ TEST_CASE("ListTaskDefinitions filters by family and status, sorts and pages", "
 }
 
 TEST_CASE("ListTaskDefinitionFamilies filters by prefix and status", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     for (const char* family : {"web", "web-canary", "worker", "Web"}) ecs.ok("RegisterTaskDefinition", minimal(family));
     ecs.ok("DeregisterTaskDefinition", {{"taskDefinition", "worker:1"}});
     CHECK(ecs.ok("ListTaskDefinitionFamilies")["families"] == json::array({"Web", "web", "web-canary", "worker"}));
@@ -268,7 +268,7 @@ TEST_CASE("ListTaskDefinitionFamilies filters by prefix and status", "[ecs][task
 }
 
 TEST_CASE("DeregisterTaskDefinition needs a revision and marks it INACTIVE", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("RegisterTaskDefinition", minimal("d"));
     ecs.clock().advance(5);
     const auto td = ecs.ok("DeregisterTaskDefinition", {{"taskDefinition", k_arn_prefix + "d:1"}})["taskDefinition"];
@@ -279,7 +279,7 @@ TEST_CASE("DeregisterTaskDefinition needs a revision and marks it INACTIVE", "[e
 }
 
 TEST_CASE("DeleteTaskDefinitions deletes INACTIVE revisions, then they are gone", "[ecs][task-definitions]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecs.ok("RegisterTaskDefinition", minimal("x"));
     ecs.ok("RegisterTaskDefinition", minimal("x"));
     ecs.ok("DeregisterTaskDefinition", {{"taskDefinition", "x:1"}});

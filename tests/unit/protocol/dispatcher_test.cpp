@@ -2,10 +2,10 @@
 #include <catch2/catch.hpp>
 #include <thread>
 
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
 using namespace ecsbox::protocol;
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using nlohmann::json;
 
 namespace {
@@ -24,7 +24,7 @@ const std::string k_prefix = "AmazonEC2ContainerServiceV20141113.";
 }  // namespace
 
 TEST_CASE("every answer carries a request id, errors also their type", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto ok = ecs.call("ListClusters");
     CHECK(ok.status == 200);
     CHECK(ok.raw.headers.count("x-amzn-RequestId"));
@@ -39,7 +39,7 @@ TEST_CASE("every answer carries a request id, errors also their type", "[protoco
 }
 
 TEST_CASE("unknown or missing targets are UnknownOperationException", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.raw(post(k_prefix + "LaunchRocket", "{}")).error_code() == "UnknownOperationException");
     CHECK(ecs.raw(post("SomeOtherService.ListClusters", "{}")).error_code() == "UnknownOperationException");
     CHECK(ecs.raw(post("", "{}")).error_code() == "UnknownOperationException");
@@ -50,7 +50,7 @@ TEST_CASE("unknown or missing targets are UnknownOperationException", "[protocol
 }
 
 TEST_CASE("a model operation without a handler says so by name", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto reply = ecs.call("DiscoverPollEndpoint", json::object());
     CHECK(reply.status == 400);
     CHECK(reply.error_code() == "UnsupportedFeatureException");
@@ -58,7 +58,7 @@ TEST_CASE("a model operation without a handler says so by name", "[protocol][dis
 }
 
 TEST_CASE("bodies that are not a JSON object are SerializationException", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     for (const std::string body : {"{", "[]", "\"text\"", "42", "null", "{\"a\": }", "{} {}", "\x01"}) {
         INFO(body);
         const auto reply = ecs.raw(post(k_prefix + "ListClusters", body));
@@ -68,18 +68,18 @@ TEST_CASE("bodies that are not a JSON object are SerializationException", "[prot
 }
 
 TEST_CASE("an empty body is an empty request", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     CHECK(ecs.raw(post(k_prefix + "ListClusters", "")).status == 200);
 }
 
 TEST_CASE("invalid UTF-8 is refused and never echoed back raw", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto reply = ecs.raw(post(k_prefix + "CreateCluster", "{\"clusterName\": \"a\xff\xfe\"}"));
     CHECK(reply.error_code() == "SerializationException");
 }
 
 TEST_CASE("deep nesting is refused before parsing", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const std::string deep = "{\"tags\": " + std::string(100000, '[') + std::string(100000, ']') + "}";
     const auto reply = ecs.raw(post(k_prefix + "CreateCluster", deep));
     CHECK(reply.error_code() == "SerializationException");
@@ -90,7 +90,7 @@ TEST_CASE("deep nesting is refused before parsing", "[protocol][dispatcher]") {
 }
 
 TEST_CASE("the region comes from the SigV4 credential scope", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     const auto reply = ecs.call("CreateCluster", {{"clusterName", "where"}}, "eu-west-1");
     CHECK(reply.body["cluster"]["clusterArn"] == "arn:aws:ecs:eu-west-1:123456789012:cluster/where");
     // Unsigned requests fall back to the default region.
@@ -139,7 +139,7 @@ TEST_CASE("a handler for an operation the model lacks is a programming error", "
 }
 
 TEST_CASE("a flood of concurrent requests is answered and loses nothing", "[protocol][dispatcher]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     std::atomic<int> failures{0};
     std::vector<std::thread> threads;
     for (int t = 0; t < 8; ++t)
@@ -160,4 +160,24 @@ TEST_CASE("a flood of concurrent requests is answered and loses nothing", "[prot
         input["nextToken"] = page.value("nextToken", "");
     } while (!input["nextToken"].get<std::string>().empty());
     CHECK(listed == 400);
+}
+
+TEST_CASE("a dispatcher says what each service it serves implements, in the model's order", "[protocol][dispatcher]") {
+    ecsbox::util::IdGenerator ids{1};
+    std::ostringstream sink;
+    ecsbox::util::Logger log{sink, ecsbox::util::LogLevel::error};
+    Dispatcher dispatcher({"123456789012", "us-east-1"}, ids, log);
+    int context = 0;
+    const ecsbox::protocol::ServiceSpec<int> spec{
+        "ecs",
+        {"InvalidParameterException", "UnsupportedFeatureException"},
+        {{"ListClusters", [](int& n, const CallContext&, const json&) { return json{{"clusterArns", {std::to_string(++n)}}}; }},
+         {"CreateCluster", [](int&, const CallContext&, const json&) { return json::object(); }}}};
+    dispatcher.add(spec, context, ecsbox::testing::ecs_model());
+    const auto served = dispatcher.services();
+    REQUIRE(served.size() == 1);
+    CHECK(served[0].model->target_prefix() == "AmazonEC2ContainerServiceV20141113");
+    CHECK(served[0].implemented == std::vector<std::string>{"CreateCluster", "ListClusters"});
+    CHECK(json::parse(dispatcher.dispatch(post(k_prefix + "ListClusters", "{}")).body)["clusterArns"][0] == "1");
+    CHECK(context == 1);
 }

@@ -1,7 +1,7 @@
 #include <catch2/catch.hpp>
 #include <fstream>
 
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
 using namespace ecsbox::protocol;
 using ecsbox::testing::ecs_model;
@@ -18,7 +18,7 @@ TEST_CASE("the embedded ECS model names its JSON target prefix and every operati
 }
 
 TEST_CASE("the embedded ECR model names its JSON target prefix and signing name", "[protocol][model]") {
-    const auto model = ServiceModel::parse(embedded_ecr_model());
+    const auto model = ServiceModel::parse(embedded_model("ecr"));
     CHECK(model.target_prefix() == "AmazonEC2ContainerRegistry_V20150921");
     CHECK(model.signing_name() == "ecr");
     CHECK(model.find_operation("CreateRepository"));

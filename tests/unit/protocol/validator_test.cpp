@@ -2,7 +2,7 @@
 
 #include "protocol/aws_error.hpp"
 #include "protocol/validator.hpp"
-#include "support/ecs_harness.hpp"
+#include "support/service_harness.hpp"
 
 using namespace ecsbox::protocol;
 using nlohmann::json;

@@ -4,7 +4,7 @@
 #include "scheduler/reconciler.hpp"
 #include "support/task_harness.hpp"
 
-using ecsbox::testing::EcsHarness;
+using ecsbox::testing::ServiceHarness;
 using ecsbox::testing::FakeDocker;
 using ecsbox::testing::TaskHarness;
 using nlohmann::json;
@@ -325,7 +325,7 @@ TEST_CASE("a cluster with active tasks cannot be deleted", "[scheduler][tasks]")
 }
 
 TEST_CASE("with --runtime none tasks reach RUNNING and stop on StopTask and the instance says so", "[scheduler][tasks]") {
-    EcsHarness ecs;
+    ServiceHarness ecs{"ecs"};
     ecsbox::docker::NullEngine engine(ecs.clock());
     std::ostringstream sink;
     ecsbox::util::Logger log(sink, ecsbox::util::LogLevel::error);
