@@ -1,7 +1,8 @@
 #pragma once
-// AWS JSON 1.1 front door: X-Amz-Target -> service -> operation -> handler. It parses and
-// validates the body against the service model, calls the handler, shapes the result by the
-// output shape, and is the one place where exceptions become HTTP error responses.
+// The AWS front door: request -> service -> operation -> handler, in each service's wire
+// format (its model's protocol: a Codec). It reads and validates the input against the model,
+// calls the handler, shapes the result by the output shape, and is the one place where
+// exceptions become error responses.
 // Services are added at start-up; afterwards dispatch() is const and safe from any thread.
 // It knows nothing of any particular service: handlers are registered by name.
 #include <functional>
@@ -11,6 +12,7 @@
 #include <unordered_map>
 #include <vector>
 
+#include "protocol/codec.hpp"
 #include "protocol/embedded_models.hpp"
 #include "protocol/http_types.hpp"
 #include "protocol/service_model.hpp"
@@ -63,15 +65,19 @@ private:
         std::shared_ptr<const ServiceModel> model;
         ServiceOptions options;
         std::unordered_map<std::string, Handler> handlers;
+        const Codec* codec = nullptr;
     };
 
-    HttpResponse call(const Service& service, const Operation& operation, const HttpRequest& request,
-                      CallContext& context) const;
+    // The service a request is for: by X-Amz-Target's prefix, else (query protocol) by the
+    // service of its SigV4 credential scope and its Version. Null when none serves it.
+    const Service* route(const HttpRequest& request) const;
+    HttpResponse call(const Service& service, const HttpRequest& request, CallContext& context) const;
     std::string region_of(const HttpRequest& request) const;
 
     DispatcherOptions m_options;
     util::IdGenerator& m_ids;
     util::Logger& m_log;
+    std::unique_ptr<Codec> m_json_codec, m_query_codec;
     std::vector<Service> m_services;
     std::unordered_map<std::string, std::size_t> m_by_target_prefix;
 };

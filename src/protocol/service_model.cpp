@@ -49,6 +49,9 @@ ServiceModel ServiceModel::parse(std::string_view service_json) {
     model.m_signing_name = meta.value("signingName", meta.value("endpointPrefix", ""));
     model.m_service_id = meta.value("serviceId", "");
     model.m_api_version = meta.value("apiVersion", "");
+    model.m_protocol = meta.value("protocol", "json");
+    model.m_json_version = meta.value("jsonVersion", "1.1");
+    model.m_xml_namespace = meta.value("xmlNamespace", "");
 
     const auto& shapes = doc.at("shapes");
     model.m_shapes.reserve(shapes.size());
@@ -69,11 +72,22 @@ ServiceModel ServiceModel::parse(std::string_view service_json) {
         shape.document = def.value("document", false);
         if (const auto it = def.find("members"); it != def.end())
             for (const auto& [member_name, member_def] : it->items())
-                shape.members.push_back({member_name, ref(member_def, name)});
+                shape.members.push_back({member_name, ref(member_def, name), member_def.value("locationName", ""),
+                                         member_def.value("flattened", false)});
         if (const auto it = def.find("required"); it != def.end()) shape.required = it->get<std::vector<std::string>>();
-        if (const auto it = def.find("member"); it != def.end()) shape.member = ref(*it, name);
-        if (const auto it = def.find("key"); it != def.end()) shape.key = ref(*it, name);
-        if (const auto it = def.find("value"); it != def.end()) shape.value = ref(*it, name);
+        if (const auto it = def.find("member"); it != def.end()) {
+            shape.member = ref(*it, name);
+            shape.member_name = it->value("locationName", shape.member_name);
+        }
+        if (const auto it = def.find("key"); it != def.end()) {
+            shape.key = ref(*it, name);
+            shape.key_name = it->value("locationName", shape.key_name);
+        }
+        if (const auto it = def.find("value"); it != def.end()) {
+            shape.value = ref(*it, name);
+            shape.value_name = it->value("locationName", shape.value_name);
+        }
+        shape.flattened = def.value("flattened", false);
         if (const auto it = def.find("enum"); it != def.end()) shape.enum_values = it->get<std::vector<std::string>>();
         if (const auto it = def.find("min"); it != def.end()) shape.min = it->get<double>();
         if (const auto it = def.find("max"); it != def.end()) shape.max = it->get<double>();
@@ -88,7 +102,10 @@ ServiceModel ServiceModel::parse(std::string_view service_json) {
         }
         shape.exception = def.value("exception", false);
         shape.fault = def.value("fault", false);
-        if (const auto it = def.find("error"); it != def.end()) shape.http_status = it->value("httpStatusCode", 400);
+        if (const auto it = def.find("error"); it != def.end()) {
+            shape.http_status = it->value("httpStatusCode", 400);
+            shape.error_code = it->value("code", "");
+        }
         if (shape.fault && def.find("error") == def.end()) shape.http_status = 500;
     }
 
@@ -96,7 +113,10 @@ ServiceModel ServiceModel::parse(std::string_view service_json) {
         Operation op;
         op.name = name;
         if (const auto it = def.find("input"); it != def.end()) op.input = ref(*it, name);
-        if (const auto it = def.find("output"); it != def.end()) op.output = ref(*it, name);
+        if (const auto it = def.find("output"); it != def.end()) {
+            op.output = ref(*it, name);
+            op.result_wrapper = it->value("resultWrapper", "");
+        }
         if (const auto it = def.find("errors"); it != def.end())
             for (const auto& e : *it) op.errors.push_back(e.at("shape").get<std::string>());
         model.m_operations.push_back(std::move(op));

@@ -21,6 +21,10 @@ enum class ShapeType { structure, list, map, string, integer, long_, float_, dou
 struct Member {
     std::string name;
     ShapeId shape = 0;
+    std::string location_name;  // its name on an XML or query wire, when not `name`
+    bool flattened = false;      // a list or map written without its wrapper (XML, query)
+
+    const std::string& wire_name() const { return location_name.empty() ? name : location_name; }
 };
 
 struct Shape {
@@ -30,6 +34,9 @@ struct Shape {
     std::vector<Member> members;
     std::vector<std::string> required;
     ShapeId member = 0, key = 0, value = 0;  // list element; map key and value
+    // What list elements and map keys and values are called on an XML or query wire.
+    std::string member_name = "member", key_name = "key", value_name = "value";
+    bool flattened = false;
     std::vector<std::string> enum_values;
     std::optional<double> min, max;  // length for strings/lists/maps, value for numbers
     std::string pattern;                        // as the model writes it, for messages
@@ -37,6 +44,7 @@ struct Shape {
     bool exception = false;
     bool fault = false;
     int http_status = 400;
+    std::string error_code;  // the code an XML protocol writes for it, when not its name
 
     const Member* find_member(std::string_view member_name) const;
 };
@@ -44,6 +52,7 @@ struct Shape {
 struct Operation {
     std::string name;
     std::optional<ShapeId> input, output;
+    std::string result_wrapper;  // the query protocol's element around the output
     std::vector<std::string> errors;
 };
 
@@ -56,6 +65,9 @@ public:
     const std::string& signing_name() const { return m_signing_name; }
     const std::string& service_id() const { return m_service_id; }
     const std::string& api_version() const { return m_api_version; }
+    const std::string& protocol() const { return m_protocol; }  // json | query
+    const std::string& json_version() const { return m_json_version; }
+    const std::string& xml_namespace() const { return m_xml_namespace; }
 
     const Operation* find_operation(std::string_view name) const;
     const std::vector<Operation>& operations() const { return m_operations; }  // sorted by name
@@ -63,7 +75,8 @@ public:
     std::optional<ShapeId> find_shape(std::string_view name) const;
 
 private:
-    std::string m_target_prefix, m_signing_name, m_service_id, m_api_version;
+    std::string m_target_prefix, m_signing_name, m_service_id, m_api_version, m_protocol, m_json_version,
+        m_xml_namespace;
     std::vector<Shape> m_shapes;
     std::unordered_map<std::string, ShapeId> m_shape_ids;
     std::vector<Operation> m_operations;

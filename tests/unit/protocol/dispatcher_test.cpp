@@ -1,5 +1,6 @@
 #include <atomic>
 #include <catch2/catch.hpp>
+#include <pugixml.hpp>
 #include <thread>
 
 #include "support/service_harness.hpp"
@@ -180,4 +181,73 @@ TEST_CASE("a dispatcher says what each service it serves implements, in the mode
     CHECK(served[0].implemented == std::vector<std::string>{"CreateCluster", "ListClusters"});
     CHECK(json::parse(dispatcher.dispatch(post(k_prefix + "ListClusters", "{}")).body)["clusterArns"][0] == "1");
     CHECK(context == 1);
+}
+
+namespace {
+
+HttpRequest query(const std::string& body, const std::string& signed_for = "elasticloadbalancing") {
+    HttpRequest request;
+    request.method = "POST";
+    request.path = "/";
+    request.headers.emplace("Content-Type", "application/x-www-form-urlencoded");
+    if (!signed_for.empty())
+        request.headers.emplace("Authorization", ecsbox::testing::authorization_for("eu-west-1", signed_for));
+    request.body = body;
+    return request;
+}
+
+std::string xml_error_code(const HttpResponse& response) {
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(response.body.c_str()));
+    return doc.child("ErrorResponse").child("Error").child_value("Code");
+}
+
+}  // namespace
+
+TEST_CASE("query requests are routed by their signature's service, else by their Version", "[protocol][dispatcher]") {
+    ecsbox::util::IdGenerator ids{1};
+    std::ostringstream sink;
+    ecsbox::util::Logger log{sink, ecsbox::util::LogLevel::error};
+    Dispatcher dispatcher({"123456789012", "us-east-1"}, ids, log);
+    std::vector<json> seen;
+    const ServiceSpec<std::vector<json>> elbv2{
+        "elbv2",
+        {"ValidationError", "OperationNotPermitted"},
+        {{"DescribeLoadBalancers", [](std::vector<json>& calls, const CallContext& call, const json& input) {
+              calls.push_back({{"region", call.region}, {"input", input}});
+              return json{{"LoadBalancers", json::array()}, {"NextMarker", "m2"}};
+          }}}};
+    dispatcher.add(elbv2, seen, ecsbox::testing::model_of("elbv2"));
+    int ecs_calls = 0;
+    const ServiceSpec<int> ecs{"ecs", {"InvalidParameterException", "UnsupportedFeatureException"},
+                               {{"ListClusters", [](int& n, const CallContext&, const json&) {
+                                     ++n;
+                                     return json{{"clusterArns", json::array()}};
+                                 }}}};
+    dispatcher.add(ecs, ecs_calls, ecsbox::testing::ecs_model());
+
+    const auto signed_call =
+        dispatcher.dispatch(query("Action=DescribeLoadBalancers&Version=2015-12-01&Names.member.1=web&PageSize=5"));
+    CHECK(signed_call.status == 200);
+    REQUIRE(seen.size() == 1);
+    CHECK(seen[0] == json{{"region", "eu-west-1"}, {"input", {{"Names", {"web"}}, {"PageSize", 5}}}});
+    pugi::xml_document doc;
+    REQUIRE(doc.load_string(signed_call.body.c_str()));
+    CHECK(std::string(doc.child("DescribeLoadBalancersResponse").child("DescribeLoadBalancersResult").child_value(
+              "NextMarker")) == "m2");
+
+    CHECK(dispatcher.dispatch(query("Action=DescribeLoadBalancers&Version=2015-12-01", "")).status == 200);
+    CHECK(seen.size() == 2);
+    CHECK(xml_error_code(dispatcher.dispatch(query("Action=DescribeLoadBalancers&Version=2015-12-01", "monitoring"))) ==
+          "InvalidAction");
+    CHECK(xml_error_code(dispatcher.dispatch(query("Action=LaunchRocket&Version=2015-12-01"))) == "InvalidAction");
+    const auto unsupported = dispatcher.dispatch(query("Action=DeleteLoadBalancer&Version=2015-12-01&LoadBalancerArn=a"));
+    CHECK(xml_error_code(unsupported) == "OperationNotPermitted");
+    const auto invalid = dispatcher.dispatch(query("Action=DescribeLoadBalancers&Version=2015-12-01&PageSize=0"));
+    CHECK(invalid.status == 400);
+    CHECK(xml_error_code(invalid) == "ValidationError");
+
+    // JSON services keep their own wire beside it.
+    CHECK(dispatcher.dispatch(post(k_prefix + "ListClusters", "{}")).status == 200);
+    CHECK(ecs_calls == 1);
 }
