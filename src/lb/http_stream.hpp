@@ -42,6 +42,9 @@ public:
     Step feed(std::string_view data);
     // The peer closed: ends a body that runs until the connection closes.
     Step finish();
+    // A message without a body ended with the head just reported: the next feed, even of
+    // nothing, says so.
+    bool complete_pending() const { return m_complete_pending; }
     // The response being read answers a HEAD request: it has no body whatever it says.
     void expect_no_body() { m_no_body = true; }
 

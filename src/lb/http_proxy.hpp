@@ -1,0 +1,70 @@
+#pragma once
+// The balancer's HTTP listeners: each accepted connection is read request by request (keep-alive
+// and pipelining), each request goes to the backend its listener picks for it, over a pooled
+// keep-alive connection, with X-Forwarded-For/-Proto/-Port added; bodies and responses pass
+// through byte for byte (chunked, 100-continue, WebSocket upgrades as a tunnel). No backend is
+// a 503 at once; a backend that fails before answering is a 502. Reading pauses while the other
+// side cannot keep up, so a slow peer never grows memory without bound. Runs on one EventLoop;
+// every call is on the loop's thread (or before it runs).
+#include <cstdint>
+#include <functional>
+#include <map>
+#include <memory>
+#include <optional>
+#include <string>
+#include <unordered_map>
+#include <vector>
+
+#include "lb/event_loop.hpp"
+#include "lb/http_stream.hpp"
+
+namespace ecsbox::lb {
+
+struct Backend {
+    std::string host;  // numeric address
+    int port = 0;
+    bool operator==(const Backend&) const = default;
+};
+
+class HttpProxy {
+public:
+    // The backend for a request, or nullopt when there is none (503).
+    using Pick = std::function<std::optional<Backend>(const HttpHead& request)>;
+    // Told when a request to a backend ends, for least-outstanding-requests picking.
+    using Done = std::function<void(const Backend& backend)>;
+
+    explicit HttpProxy(EventLoop& loop);
+    ~HttpProxy();
+    HttpProxy(const HttpProxy&) = delete;
+    HttpProxy& operator=(const HttpProxy&) = delete;
+
+    // Listens on host:port (0 for a free port); the port, or 0 with errno set.
+    int listen(const std::string& host, int port, Pick pick, Done done = {});
+    void close_listener(int port);
+
+    std::size_t open_connections() const { return m_clients.size(); }
+    std::size_t idle_backend_connections() const;
+
+    struct Client;
+    struct Upstream;
+
+private:
+    struct Listener;
+    friend struct Client;
+    void accept_from(Listener& listener);
+    void drop_client(std::uint64_t id);
+    // An idle pooled connection to `backend`, or a new one.
+    std::unique_ptr<Upstream> upstream_to(const Backend& backend);
+    void keep_idle(std::unique_ptr<Upstream> upstream);
+    // Closes it now and frees it after this batch of events: its own callback may be running.
+    void retire(std::unique_ptr<Upstream> upstream);
+    void drop_idle(Upstream* upstream);
+
+    EventLoop& m_loop;
+    std::map<int, std::unique_ptr<Listener>> m_listeners;  // by port
+    std::unordered_map<std::uint64_t, std::unique_ptr<Client>> m_clients;
+    std::uint64_t m_next_client = 1;
+    std::map<std::pair<std::string, int>, std::vector<std::unique_ptr<Upstream>>> m_idle;
+};
+
+}  // namespace ecsbox::lb

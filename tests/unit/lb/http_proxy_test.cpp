@@ -1,0 +1,242 @@
+#include "lb/http_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <atomic>
+#include <catch2/catch.hpp>
+#include <httplib.h>
+#include <mutex>
+#include <netinet/in.h>
+#include <set>
+#include <sys/socket.h>
+#include <thread>
+
+using ecsbox::lb::Backend;
+using ecsbox::lb::EventLoop;
+using ecsbox::lb::HttpHead;
+using ecsbox::lb::HttpProxy;
+
+namespace {
+
+// A backend on a free port that answers with its name and records what it saw.
+class TestBackend {
+public:
+    explicit TestBackend(std::string name) : m_name(std::move(name)) {
+        m_server.Get("/", [this](const httplib::Request& request, httplib::Response& response) {
+            record(request);
+            response.set_content(m_name, "text/plain");
+        });
+        m_server.Post("/echo-length", [this](const httplib::Request& request, httplib::Response& response) {
+            record(request);
+            response.set_content(std::to_string(request.body.size()), "text/plain");
+        });
+        m_server.Get("/chunked", [this](const httplib::Request& request, httplib::Response& response) {
+            record(request);
+            response.set_chunked_content_provider("text/plain", [](std::size_t, httplib::DataSink& sink) {
+                const std::string piece(1000, 'x');
+                for (int i = 0; i < 100; ++i) sink.write(piece.data(), piece.size());
+                sink.done();
+                return true;
+            });
+        });
+        m_server.set_keep_alive_max_count(1000);
+        m_port = m_server.bind_to_any_port("127.0.0.1");
+        m_thread = std::thread([this] { m_server.listen_after_bind(); });
+        // A stop() before the server runs would be lost, and the join would wait forever.
+        while (!m_server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
+    }
+    ~TestBackend() {
+        m_server.stop();
+        m_thread.join();
+    }
+
+    Backend backend() const { return {"127.0.0.1", m_port}; }
+    int port() const { return m_port; }
+    std::size_t connections() {
+        std::lock_guard lock(m_mutex);
+        return m_remote_ports.size();
+    }
+    httplib::Headers last_headers() {
+        std::lock_guard lock(m_mutex);
+        return m_last_headers;
+    }
+
+private:
+    void record(const httplib::Request& request) {
+        std::lock_guard lock(m_mutex);
+        m_remote_ports.insert(request.remote_port);
+        m_last_headers = request.headers;
+    }
+
+    std::string m_name;
+    httplib::Server m_server;
+    int m_port = 0;
+    std::thread m_thread;
+    std::mutex m_mutex;
+    std::set<int> m_remote_ports;
+    httplib::Headers m_last_headers;
+};
+
+// A proxy on its own loop thread, picking backends in turn.
+class RunningProxy {
+public:
+    explicit RunningProxy(std::vector<Backend> backends) : m_backends(std::move(backends)) {
+        m_port = m_proxy.listen("127.0.0.1", 0, [this](const HttpHead&) -> std::optional<Backend> {
+            if (m_backends.empty()) return std::nullopt;
+            return m_backends[m_next++ % m_backends.size()];
+        });
+        REQUIRE(m_port > 0);
+        m_thread = std::thread([this] { m_loop.run(); });
+    }
+    ~RunningProxy() {
+        m_loop.stop();
+        m_thread.join();
+    }
+    int port() const { return m_port; }
+    httplib::Client client() const {
+        httplib::Client c("127.0.0.1", m_port);
+        c.set_keep_alive(true);
+        return c;
+    }
+
+private:
+    EventLoop m_loop;
+    HttpProxy m_proxy{m_loop};
+    std::vector<Backend> m_backends;
+    std::size_t m_next = 0;
+    int m_port = 0;
+    std::thread m_thread;
+};
+
+// Sends raw bytes on a new connection and reads until `responses` HTTP responses arrived (by
+// counting status lines) or the peer closed.
+std::string exchange_raw(int port, const std::string& bytes, std::size_t responses) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    REQUIRE(::send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
+    std::string received;
+    char buffer[4096];
+    auto count = [&] {
+        std::size_t n = 0;
+        for (auto at = received.find("HTTP/1.1 "); at != std::string::npos; at = received.find("HTTP/1.1 ", at + 1)) ++n;
+        return n;
+    };
+    while (count() < responses) {
+        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        received.append(buffer, static_cast<std::size_t>(n));
+    }
+    ::close(fd);
+    return received;
+}
+
+}  // namespace
+
+TEST_CASE("requests go to the backends in turn, on new and on kept-alive connections", "[lb][proxy]") {
+    TestBackend a("a"), b("b"), c("c");
+    RunningProxy proxy({a.backend(), b.backend(), c.backend()});
+    std::map<std::string, int> answers;
+    auto kept = proxy.client();
+    for (int i = 0; i < 30; ++i) {
+        const auto response = kept.Get("/");
+        REQUIRE(response);
+        CHECK(response->status == 200);
+        ++answers[response->body];
+    }
+    CHECK(answers == std::map<std::string, int>{{"a", 10}, {"b", 10}, {"c", 10}});
+    answers.clear();
+    for (int i = 0; i < 30; ++i) {
+        httplib::Client fresh("127.0.0.1", proxy.port());
+        const auto response = fresh.Get("/");
+        REQUIRE(response);
+        ++answers[response->body];
+    }
+    CHECK(answers == std::map<std::string, int>{{"a", 10}, {"b", 10}, {"c", 10}});
+    // Backend connections are pooled: far fewer than the 60 requests each backend's share made.
+    CHECK(a.connections() <= 2);
+}
+
+TEST_CASE("the backend sees X-Forwarded-For, -Proto and -Port", "[lb][proxy]") {
+    TestBackend a("a");
+    RunningProxy proxy({a.backend()});
+    auto client = proxy.client();
+    REQUIRE(client.Get("/", {{"X-Forwarded-For", "203.0.113.7"}}));
+    const auto headers = a.last_headers();
+    CHECK(headers.find("X-Forwarded-For")->second == "203.0.113.7, 127.0.0.1");
+    CHECK(headers.find("X-Forwarded-Proto")->second == "http");
+    CHECK(headers.find("X-Forwarded-Port")->second == std::to_string(proxy.port()));
+}
+
+TEST_CASE("no backend is a 503 at once; a backend that refuses is a 502", "[lb][proxy]") {
+    SECTION("no backend") {
+        RunningProxy proxy({});
+        auto client = proxy.client();
+        const auto response = client.Get("/");
+        REQUIRE(response);
+        CHECK(response->status == 503);
+        CHECK(response->body.find("503 Service Temporarily Unavailable") != std::string::npos);
+        REQUIRE(client.Get("/"));  // the connection stays usable
+    }
+    SECTION("a refusing backend") {
+        int closed_port = 0;
+        {
+            TestBackend gone("gone");
+            closed_port = gone.port();
+        }
+        RunningProxy proxy({{"127.0.0.1", closed_port}});
+        auto client = proxy.client();
+        const auto response = client.Get("/");
+        REQUIRE(response);
+        CHECK(response->status == 502);
+    }
+}
+
+TEST_CASE("large request bodies and chunked responses pass through whole", "[lb][proxy]") {
+    TestBackend a("a");
+    RunningProxy proxy({a.backend()});
+    auto client = proxy.client();
+    const std::string big(5 * 1024 * 1024, 'z');
+    const auto posted = client.Post("/echo-length", big, "application/octet-stream");
+    REQUIRE(posted);
+    CHECK(posted->body == std::to_string(big.size()));
+    const auto chunked = client.Get("/chunked");
+    REQUIRE(chunked);
+    CHECK(chunked->body.size() == 100000);
+}
+
+TEST_CASE("pipelined requests are answered in order; HEAD has no body; 100-continue passes", "[lb][proxy]") {
+    TestBackend a("a"), b("b");
+    RunningProxy proxy({a.backend(), b.backend()});
+    const auto pipelined = exchange_raw(proxy.port(),
+                                        "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n"
+                                        "HEAD / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n",
+                                        4);
+    const auto first = pipelined.find("\r\n\r\na");
+    const auto second = pipelined.find("\r\n\r\nb");
+    REQUIRE(first != std::string::npos);
+    REQUIRE(second != std::string::npos);
+    CHECK(first < second);
+    std::size_t statuses = 0;
+    for (auto at = pipelined.find("HTTP/1.1 200"); at != std::string::npos; at = pipelined.find("HTTP/1.1 200", at + 1))
+        ++statuses;
+    CHECK(statuses == 4);
+
+    const auto continued = exchange_raw(proxy.port(),
+                                        "POST /echo-length HTTP/1.1\r\nHost: x\r\nContent-Length: 4\r\n"
+                                        "Expect: 100-continue\r\nConnection: close\r\n\r\nabcd",
+                                        2);
+    CHECK(continued.find("HTTP/1.1 100 Continue") != std::string::npos);
+    CHECK(continued.find("\r\n\r\n4") != std::string::npos);
+}
+
+TEST_CASE("a request that is not HTTP is a 400 and the connection closes", "[lb][proxy]") {
+    TestBackend a("a");
+    RunningProxy proxy({a.backend()});
+    const auto answer = exchange_raw(proxy.port(), "HELLO THERE\r\n\r\n", 1);
+    CHECK(answer.rfind("HTTP/1.1 400 Bad Request", 0) == 0);
+}
