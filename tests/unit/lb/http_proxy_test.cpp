@@ -240,3 +240,44 @@ TEST_CASE("a request that is not HTTP is a 400 and the connection closes", "[lb]
     const auto answer = exchange_raw(proxy.port(), "HELLO THERE\r\n\r\n", 1);
     CHECK(answer.rfind("HTTP/1.1 400 Bad Request", 0) == 0);
 }
+
+TEST_CASE("an upgraded connection becomes a tunnel both ways", "[lb][proxy]") {
+    // A backend that switches protocols and then echoes what it gets.
+    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(listener, 1) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+    std::thread echo([listener] {
+        const int fd = ::accept(listener, nullptr, nullptr);
+        std::string got;
+        char buffer[1024];
+        while (got.find("\r\n\r\n") == std::string::npos) {
+            const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            got.append(buffer, static_cast<std::size_t>(n));
+        }
+        const std::string switched = "HTTP/1.1 101 Switching Protocols\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n\r\n";
+        ::send(fd, switched.data(), switched.size(), 0);
+        while (true) {
+            const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            ::send(fd, buffer, static_cast<std::size_t>(n), 0);
+        }
+        ::close(fd);
+    });
+    {
+        RunningProxy proxy({{"127.0.0.1", ntohs(address.sin_port)}});
+        const auto answer = exchange_raw(proxy.port(),
+                                         "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
+                                         "ping-1 HTTP/1.1 ",  // the echo carries a status-line look-alike back
+                                         2);
+        CHECK(answer.rfind("HTTP/1.1 101 Switching Protocols\r\n", 0) == 0);
+        CHECK(answer.find("\r\n\r\nping-1 HTTP/1.1 ") != std::string::npos);
+    }
+    echo.join();
+    ::close(listener);
+}
