@@ -125,7 +125,10 @@ void EventLoop::run() {
     while (true) {
         {
             std::lock_guard lock(m_posted_mutex);
-            if (m_stopping) return;
+            if (m_stopping) {
+                m_stopping = false;  // so it can run again
+                return;
+            }
         }
         const int n = ::epoll_wait(m_epoll.get(), events, k_batch, next_timeout_ms());
         if (n < 0 && errno != EINTR) fail("epoll_wait");

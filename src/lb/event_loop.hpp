@@ -37,7 +37,7 @@ public:
     // From any thread: runs `work` on the loop's thread soon.
     void post(std::function<void()> work);
 
-    // Runs until stop(); on the thread that owns the loop.
+    // Runs until stop(); on the thread that owns the loop. May run again after it returns.
     void run();
     void stop();  // from any thread
 
