@@ -273,7 +273,7 @@ struct HttpProxy::Client {
         upgrade = request.upgrade();
         request_done = false;
         response_started = false;
-        keep_alive = true;
+        keep_alive = request.keep_alive();  // what the balancer answers itself says so too
         const auto backend = listener.pick(head);
         if (!backend) {
             answer(503, "Service Temporarily Unavailable");

@@ -49,7 +49,8 @@ public:
     void expect_no_body() { m_no_body = true; }
 
     const HttpHead& head() const { return m_head; }
-    // After complete: whether the connection may carry another message.
+    // After head, as far as the head says, and after complete: whether the connection may
+    // carry another message.
     bool keep_alive() const { return m_keep_alive; }
     // After head: the request asks to switch protocols, or the response (101) does.
     bool upgrade() const { return m_parser.upgrade != 0; }

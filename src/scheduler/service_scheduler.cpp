@@ -104,6 +104,10 @@ private:
         m_tasks = m_deps.store.tasks().of_service(m_service.cluster_arn, m_service.name);
     }
 
+    std::int64_t settled_total() const {
+        return settled_count([](const auto&) { return true; });
+    }
+
     template <class Predicate>
     std::int64_t settled_count(Predicate&& matches) const {
         std::int64_t n = 0;
@@ -350,7 +354,7 @@ private:
             }
         };
         partition();
-        const auto settled = settled_count([](const auto&) { return true; });  // all kept (load_tasks)
+        const auto settled = settled_total();  // all kept (load_tasks)
         const auto reason = scaling_reason(primary);
         if (static_cast<std::int64_t>(keep.size()) + settled > desired) {
             if (settled > 0) {
@@ -378,15 +382,15 @@ private:
                      reason);
 
         if (!may_launch(primary)) return;
-        auto wanted = desired - static_cast<std::int64_t>(keep.size()) - settled_count([](const auto&) { return true; });
+        auto wanted = desired - static_cast<std::int64_t>(keep.size()) - settled_total();
         const bool replacing = std::any_of(m_tasks.begin(), m_tasks.end(), [&](const auto& task) {
             return !is_stopped(task) && (task.started_by != primary.id || !on_active_instance(task));
         });
         if (replacing) {
             // Every task not yet STOPPED holds its place until it is gone, so the maximum
             // percent is never exceeded.
-            const auto occupying = std::count_if(m_tasks.begin(), m_tasks.end(), [](const auto& t) { return !is_stopped(t); }) +
-                                   settled_count([](const auto&) { return true; });
+            const auto occupying =
+                std::count_if(m_tasks.begin(), m_tasks.end(), [](const auto& t) { return !is_stopped(t); }) + settled_total();
             wanted = std::min<std::int64_t>(wanted, max_total - occupying);
         }
         if (wanted > 0) launch(primary, static_cast<std::size_t>(std::min(wanted, k_launch_batch)), std::nullopt);
@@ -579,7 +583,7 @@ private:
             std::count_if(m_deployments.begin(), m_deployments.end(), [](const auto& d) { return d.status != "INACTIVE"; });
         if (primary.rollout_state == "FAILED" || unfinished != 1) return;
         if (settled_count([&](const auto& s) { return !kept(s, primary); }) > 0) return;  // still moving
-        std::int64_t serving = settled_count([](const auto&) { return true; });
+        std::int64_t serving = settled_total();
         for (const auto& task : m_tasks) {
             if (is_stopped(task)) continue;
             if (!is_live(task) || task.started_by != primary.id || !on_active_instance(task)) return;  // still moving

@@ -182,6 +182,12 @@ TEST_CASE("no backend is a 503 at once; a backend that refuses is a 502", "[lb][
         CHECK(response->body.find("503 Service Temporarily Unavailable") != std::string::npos);
         REQUIRE(client.Get("/"));  // the connection stays usable
     }
+    SECTION("no backend, for a request that asks to close") {
+        RunningProxy proxy({});
+        const auto answer = exchange_raw(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", 1);
+        CHECK(answer.rfind("HTTP/1.1 503 ", 0) == 0);
+        CHECK(answer.find("Connection: close\r\n") != std::string::npos);
+    }
     SECTION("a refusing backend") {
         int closed_port = 0;
         {
