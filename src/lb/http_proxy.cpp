@@ -17,6 +17,8 @@ constexpr std::size_t k_read_chunk = 64 * 1024;
 constexpr std::size_t k_high_water = 1 << 20;
 constexpr std::size_t k_idle_per_backend = 64;
 constexpr auto k_idle_upstream_timeout = std::chrono::seconds(30);
+// How often connections are looked at for the idle timeout: a bounded share of its length.
+constexpr auto k_sweep_period = std::chrono::milliseconds(100);
 
 // One side of an exchange: a socket with what is still to be written and what was read and
 // not yet taken.
@@ -126,6 +128,7 @@ struct HttpProxy::Listener {
     int port = 0;
     Pick pick;
     Done done;
+    std::chrono::milliseconds idle_timeout{60000};
 };
 
 struct HttpProxy::Upstream {
@@ -176,6 +179,7 @@ struct HttpProxy::Client {
     bool response_started = false;
     bool keep_alive = true;
     bool closed = false;
+    EventLoop::Clock::time_point last_active = EventLoop::Clock::now();
 
     Client(HttpProxy& p, std::uint64_t i, Listener& l, std::string address, Fd fd)
         : proxy(p), id(i), listener(l), peer(std::move(address)) {
@@ -194,6 +198,7 @@ struct HttpProxy::Client {
     }
 
     void on_event(std::uint32_t events) {
+        last_active = EventLoop::Clock::now();
         if (events & EPOLLERR) return close();
         if ((events & EPOLLHUP) && socket.eof) return close();  // gone both ways: nothing can reach it
         if (events & (EPOLLIN | EPOLLHUP | EPOLLRDHUP)) {
@@ -312,7 +317,21 @@ struct HttpProxy::Client {
         state = State::head;
     }
 
+    // Nothing went either way for the listener's idle timeout.
+    void idle_expired() {
+        if (!response_started && (state == State::awaiting || state == State::body)) {
+            proxy.retire(std::move(upstream));
+            keep_alive = false;
+            answer(504, "Gateway Time-out");
+            state = State::closing;
+            if (!socket.flush()) return close();
+            return after_write();
+        }
+        close();
+    }
+
     void on_upstream_event(std::uint32_t events) {
+        last_active = EventLoop::Clock::now();
         auto& up = *upstream;
         if (!up.connected) {
             if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
@@ -405,19 +424,22 @@ struct HttpProxy::Client {
 HttpProxy::HttpProxy(EventLoop& loop) : m_loop(loop) {}
 
 HttpProxy::~HttpProxy() {
+    m_loop.cancel(m_sweep);
     m_clients.clear();
     m_idle.clear();
     for (auto& [port, listener] : m_listeners) m_loop.unwatch(listener->handle);
 }
 
-int HttpProxy::listen(const std::string& host, int port, Pick pick, Done done) {
+int HttpProxy::listen(const std::string& host, int port, Pick pick, Done done, std::chrono::milliseconds idle_timeout) {
     auto fd = listen_tcp(host, port);
     if (!fd) return 0;
     auto listener = std::make_unique<Listener>();
     listener->port = local_port(fd.get());
     listener->pick = std::move(pick);
     listener->done = std::move(done);
+    listener->idle_timeout = idle_timeout;
     listener->fd = std::move(fd);
+    if (!m_sweep) m_sweep = m_loop.after(k_sweep_period, [this] { sweep_idle(); });
     auto* raw = listener.get();
     listener->handle = m_loop.watch(raw->fd.get(), EPOLLIN, [this, raw](std::uint32_t) { accept_from(*raw); });
     const auto bound = listener->port;
@@ -434,6 +456,22 @@ void HttpProxy::close_listener(int port) {
         if (&client->listener == it->second.get()) client->close();
     m_loop.post([listener = std::shared_ptr<Listener>(std::move(it->second))] {});
     m_listeners.erase(it);
+}
+
+void HttpProxy::sweep_idle() {
+    const auto now = EventLoop::Clock::now();
+    for (auto& [id, client] : m_clients)
+        if (!client->closed && now - client->last_active >= client->listener.idle_timeout) client->idle_expired();
+    m_sweep = m_loop.after(k_sweep_period, [this] { sweep_idle(); });
+}
+
+void HttpProxy::close_connections_to(const Backend& backend) {
+    for (auto& [id, client] : m_clients)
+        if (!client->closed && client->upstream && client->upstream->backend == backend) client->close();
+    const auto idle = m_idle.find({backend.host, backend.port});
+    if (idle == m_idle.end()) return;
+    for (auto& upstream : idle->second) retire(std::move(upstream));
+    m_idle.erase(idle);
 }
 
 void HttpProxy::accept_from(Listener& listener) {

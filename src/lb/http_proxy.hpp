@@ -38,9 +38,15 @@ public:
     HttpProxy(const HttpProxy&) = delete;
     HttpProxy& operator=(const HttpProxy&) = delete;
 
-    // Listens on host:port (0 for a free port); the port, or 0 with errno set.
-    int listen(const std::string& host, int port, Pick pick, Done done = {});
+    // Listens on host:port (0 for a free port); the port, or 0 with errno set. A connection
+    // with nothing sent either way for `idle_timeout` is closed, as ELB's idle timeout does
+    // (a request whose backend has not begun to answer gets 504 first).
+    int listen(const std::string& host, int port, Pick pick, Done done = {},
+               std::chrono::milliseconds idle_timeout = std::chrono::seconds(60));
     void close_listener(int port);
+    // Ends every connection with a request in flight to `backend`, and forgets its idle ones:
+    // the end of a deregistration delay.
+    void close_connections_to(const Backend& backend);
 
     std::size_t open_connections() const { return m_clients.size(); }
     std::size_t idle_backend_connections() const;
@@ -53,6 +59,7 @@ private:
     friend struct Client;
     void accept_from(Listener& listener);
     void drop_client(std::uint64_t id);
+    void sweep_idle();
     // An idle pooled connection to `backend`, or a new one.
     std::unique_ptr<Upstream> upstream_to(const Backend& backend);
     void keep_idle(std::unique_ptr<Upstream> upstream);
@@ -64,6 +71,7 @@ private:
     std::map<int, std::unique_ptr<Listener>> m_listeners;  // by port
     std::unordered_map<std::uint64_t, std::unique_ptr<Client>> m_clients;
     std::uint64_t m_next_client = 1;
+    EventLoop::Handle m_sweep = 0;
     std::map<std::pair<std::string, int>, std::vector<std::unique_ptr<Upstream>>> m_idle;
 };
 

@@ -77,6 +77,7 @@ void TargetGroup::remove(const Backend& backend) {
         // Its probe may be the caller: freed after this batch of events.
         m_loop.post([doomed = std::shared_ptr<Target>(std::move(*it))] {});
         m_targets.erase(it);
+        if (m_on_removed) m_on_removed(backend);
         return;
     }
 }

@@ -7,6 +7,7 @@
 // none, and the listener answers 503. A deregistered target drains: no new requests, and it
 // leaves once its requests end or the deregistration delay passes. Loop-thread only.
 #include <chrono>
+#include <functional>
 #include <memory>
 #include <optional>
 #include <string>
@@ -63,6 +64,8 @@ public:
     void done(const Backend& backend);
 
     std::vector<TargetStatus> statuses() const;
+    // Called when a target leaves (its drain ended), so what still talks to it can be closed.
+    void on_removed(std::function<void(const Backend&)> removed) { m_on_removed = std::move(removed); }
 
 private:
     struct Target {
@@ -82,6 +85,7 @@ private:
     TargetGroupSettings m_settings;
     std::vector<std::unique_ptr<Target>> m_targets;  // in registration order
     std::size_t m_cursor = 0;
+    std::function<void(const Backend&)> m_on_removed;
 };
 
 }  // namespace ecsbox::lb

@@ -29,6 +29,11 @@ public:
             record(request);
             response.set_content(std::to_string(request.body.size()), "text/plain");
         });
+        m_server.Get("/slow", [this](const httplib::Request& request, httplib::Response& response) {
+            record(request);
+            std::this_thread::sleep_for(std::chrono::milliseconds(800));
+            response.set_content("late", "text/plain");
+        });
         m_server.Get("/chunked", [this](const httplib::Request& request, httplib::Response& response) {
             record(request);
             response.set_chunked_content_provider("text/plain", [](std::size_t, httplib::DataSink& sink) {
@@ -79,11 +84,15 @@ private:
 // A proxy on its own loop thread, picking backends in turn.
 class RunningProxy {
 public:
-    explicit RunningProxy(std::vector<Backend> backends) : m_backends(std::move(backends)) {
-        m_port = m_proxy.listen("127.0.0.1", 0, [this](const HttpHead&) -> std::optional<Backend> {
-            if (m_backends.empty()) return std::nullopt;
-            return m_backends[m_next++ % m_backends.size()];
-        });
+    explicit RunningProxy(std::vector<Backend> backends, std::chrono::milliseconds idle_timeout = std::chrono::seconds(60))
+        : m_backends(std::move(backends)) {
+        m_port = m_proxy.listen(
+            "127.0.0.1", 0,
+            [this](const HttpHead&) -> std::optional<Backend> {
+                if (m_backends.empty()) return std::nullopt;
+                return m_backends[m_next++ % m_backends.size()];
+            },
+            {}, idle_timeout);
         REQUIRE(m_port > 0);
         m_thread = std::thread([this] { m_loop.run(); });
     }
@@ -92,6 +101,10 @@ public:
         m_thread.join();
     }
     int port() const { return m_port; }
+    // Runs `work` on the loop's thread.
+    void on_loop(std::function<void(HttpProxy&)> work) {
+        m_loop.post([this, work = std::move(work)] { work(m_proxy); });
+    }
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", m_port);
         c.set_keep_alive(true);
@@ -286,4 +299,31 @@ TEST_CASE("an upgraded connection becomes a tunnel both ways", "[lb][proxy]") {
     }
     echo.join();
     ::close(listener);
+}
+
+TEST_CASE("a connection idle for the listener's timeout is closed; a backend that says nothing is a 504",
+          "[lb][proxy]") {
+    TestBackend a("a");
+    RunningProxy proxy({a.backend()}, std::chrono::milliseconds(200));
+    const auto started = std::chrono::steady_clock::now();
+    const auto idle = exchange_raw(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 2);  // waits for the close
+    CHECK(idle.rfind("HTTP/1.1 200 ", 0) == 0);
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::seconds(2));
+
+    const auto slow = exchange_raw(proxy.port(), "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+    CHECK(slow.rfind("HTTP/1.1 504 Gateway Time-out", 0) == 0);
+}
+
+TEST_CASE("closing the connections to a backend ends its requests in flight", "[lb][proxy]") {
+    TestBackend a("a");
+    RunningProxy proxy({a.backend()});
+    std::thread closer([&] {
+        std::this_thread::sleep_for(std::chrono::milliseconds(200));
+        proxy.on_loop([backend = a.backend()](HttpProxy& p) { p.close_connections_to(backend); });
+    });
+    const auto started = std::chrono::steady_clock::now();
+    const auto cut = exchange_raw(proxy.port(), "GET /slow HTTP/1.1\r\nHost: x\r\n\r\n", 1);
+    closer.join();
+    CHECK(cut.empty());
+    CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(700));
 }

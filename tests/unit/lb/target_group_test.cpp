@@ -204,8 +204,11 @@ TEST_CASE("a deregistered target drains: no new requests, gone when its last one
         if (in_flight) group.done(*in_flight);
         in_flight = group.pick();
     }
+    std::vector<Backend> removed;
+    group.on_removed([&](const Backend& gone) { removed.push_back(gone); });
     group.set_targets({b.backend()});
     REQUIRE(run_until(loop, [&] { return group.statuses().size() == 1; }));
+    CHECK(removed == std::vector<Backend>{a.backend()});  // so its connections can be closed
 }
 
 TEST_CASE("a target that does not answer in time is Target.Timeout; a TCP check only connects", "[lb][health]") {
