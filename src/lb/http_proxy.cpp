@@ -6,85 +6,19 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lb/buffered_socket.hpp"
 #include "lb/net.hpp"
 
 namespace ecsbox::lb {
 
 namespace {
 
-constexpr std::size_t k_read_chunk = 64 * 1024;
 // Above this many bytes waiting to be written to one side, the other side is not read.
 constexpr std::size_t k_high_water = 1 << 20;
 constexpr std::size_t k_idle_per_backend = 64;
 constexpr auto k_idle_upstream_timeout = std::chrono::seconds(30);
 // How often connections are looked at for the idle timeout: a bounded share of its length.
 constexpr auto k_sweep_period = std::chrono::milliseconds(100);
-
-// One side of an exchange: a socket with what is still to be written and what was read and
-// not yet taken.
-struct Socket {
-    Fd fd;
-    EventLoop::Handle handle = 0;
-    std::uint32_t events = 0;
-    std::string out;
-    std::size_t out_at = 0;
-    std::string in;
-    std::size_t in_at = 0;
-    bool eof = false;  // the peer will send nothing more
-
-    std::size_t pending() const { return out.size() - out_at; }
-    std::size_t unread() const { return in.size() - in_at; }
-    std::string_view unread_view() const { return std::string_view(in).substr(in_at); }
-
-    void queue(std::string_view data) {
-        if (out_at == out.size()) {
-            out.clear();
-            out_at = 0;
-        }
-        out.append(data);
-    }
-    void take(std::size_t n) {
-        in_at += n;
-        if (in_at == in.size()) {
-            in.clear();
-            in_at = 0;
-        }
-    }
-    // false when the socket failed.
-    bool flush() {
-        while (out_at < out.size()) {
-            const auto n = ::send(fd.get(), out.data() + out_at, out.size() - out_at, MSG_NOSIGNAL);
-            if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-            out_at += static_cast<std::size_t>(n);
-        }
-        out.clear();
-        out_at = 0;
-        return true;
-    }
-    // false when the socket failed; sets eof when the peer closed.
-    bool fill() {
-        if (in_at > 0 && in_at == in.size()) {
-            in.clear();
-            in_at = 0;
-        }
-        char buffer[k_read_chunk];
-        const auto n = ::recv(fd.get(), buffer, sizeof buffer, 0);
-        if (n == 0) eof = true;
-        if (n < 0) return errno == EAGAIN || errno == EWOULDBLOCK || errno == EINTR;
-        if (n > 0) in.append(buffer, static_cast<std::size_t>(n));
-        return true;
-    }
-    void update(EventLoop& loop, bool reading, bool connecting = false) {
-        // Once the peer's end is known closed, asking for it again would wake the loop forever.
-        std::uint32_t wanted = eof ? 0u : static_cast<std::uint32_t>(EPOLLRDHUP);
-        if (reading && !eof) wanted |= EPOLLIN;
-        if (connecting || pending() > 0) wanted |= EPOLLOUT;
-        if (wanted != events) {
-            loop.change(handle, wanted);
-            events = wanted;
-        }
-    }
-};
 
 bool is_hop_by_hop(const std::string& name) {
     for (const char* hop : {"Connection", "Keep-Alive", "Proxy-Connection", "X-Forwarded-Proto", "X-Forwarded-Port"})
@@ -134,7 +68,7 @@ struct HttpProxy::Listener {
 struct HttpProxy::Upstream {
     EventLoop& loop;
     Backend backend;
-    Socket socket;
+    BufferedSocket socket;
     bool connected = false;
     std::optional<HttpStream> response;
     std::function<void(std::uint32_t)> on_event;  // its owner's: a client, or the idle pool
@@ -169,7 +103,7 @@ struct HttpProxy::Client {
     std::uint64_t id;
     Listener& listener;
     std::string peer;
-    Socket socket;
+    BufferedSocket socket;
     HttpStream request{HttpStream::Kind::request};
     State state = State::head;
     std::unique_ptr<Upstream> upstream;

@@ -1,0 +1,162 @@
+#include "lb/tcp_proxy.hpp"
+
+#include <arpa/inet.h>
+#include <catch2/catch.hpp>
+#include <netinet/in.h>
+#include <sys/socket.h>
+#include <thread>
+
+using ecsbox::lb::Backend;
+using ecsbox::lb::EventLoop;
+using ecsbox::lb::TcpProxy;
+
+namespace {
+
+int listening_socket(int& port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    REQUIRE(::listen(fd, 16) == 0);
+    socklen_t length = sizeof address;
+    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
+    port = ntohs(address.sin_port);
+    return fd;
+}
+
+int connect_to(int port) {
+    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
+    sockaddr_in address{};
+    address.sin_family = AF_INET;
+    address.sin_port = htons(static_cast<std::uint16_t>(port));
+    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
+    timeval timeout{5, 0};
+    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    return fd;
+}
+
+std::string read_to_end(int fd) {
+    std::string out;
+    char buffer[4096];
+    while (true) {
+        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+        if (n <= 0) break;
+        out.append(buffer, static_cast<std::size_t>(n));
+    }
+    return out;
+}
+
+// A backend that greets each connection with its name and closes once the client has closed
+// its side.
+class EchoBackend {
+public:
+    EchoBackend(std::string name, int connections) : m_name(std::move(name)) {
+        m_listener = listening_socket(m_port);
+        m_thread = std::thread([this, connections] {
+            for (int i = 0; i < connections; ++i) {
+                const int fd = ::accept(m_listener, nullptr, nullptr);
+                if (fd < 0) return;
+                const auto greeting = m_name + ":";
+                ::send(fd, greeting.data(), greeting.size(), 0);
+                read_to_end(fd);  // until the client has closed its side
+                ::close(fd);
+            }
+        });
+    }
+    ~EchoBackend() {
+        ::shutdown(m_listener, SHUT_RDWR);
+        m_thread.join();
+        ::close(m_listener);
+    }
+    Backend backend() const { return {"127.0.0.1", m_port}; }
+
+private:
+    std::string m_name;
+    int m_listener = -1, m_port = 0;
+    std::thread m_thread;
+};
+
+class RunningTcpProxy {
+public:
+    explicit RunningTcpProxy(std::vector<Backend> backends) : m_backends(std::move(backends)) {
+        m_port = m_proxy.listen("127.0.0.1", 0, [this]() -> std::optional<Backend> {
+            if (m_backends.empty()) return std::nullopt;
+            return m_backends[m_next++ % m_backends.size()];
+        });
+        REQUIRE(m_port > 0);
+        m_thread = std::thread([this] { m_loop.run(); });
+    }
+    ~RunningTcpProxy() {
+        m_loop.stop();
+        m_thread.join();
+    }
+    int port() const { return m_port; }
+
+private:
+    EventLoop m_loop;
+    TcpProxy m_proxy{m_loop};
+    std::vector<Backend> m_backends;
+    std::size_t m_next = 0;
+    int m_port = 0;
+    std::thread m_thread;
+};
+
+}  // namespace
+
+TEST_CASE("TCP connections go to the backends in turn, a connection each", "[lb][tcp]") {
+    EchoBackend a("a", 2), b("b", 2);
+    RunningTcpProxy proxy({a.backend(), b.backend()});
+    std::vector<std::string> greetings;
+    for (int i = 0; i < 4; ++i) {
+        const int fd = connect_to(proxy.port());
+        ::shutdown(fd, SHUT_WR);
+        greetings.push_back(read_to_end(fd));
+        ::close(fd);
+    }
+    CHECK(greetings == std::vector<std::string>{"a:", "b:", "a:", "b:"});
+}
+
+TEST_CASE("bytes pass both ways and a half-close is passed on", "[lb][tcp]") {
+    // A backend that echoes until the client's end closes, then closes.
+    int port = 0;
+    const int listener = listening_socket(port);
+    std::thread echo([listener] {
+        const int fd = ::accept(listener, nullptr, nullptr);
+        char buffer[65536];
+        while (true) {
+            const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+            if (n <= 0) break;
+            ::send(fd, buffer, static_cast<std::size_t>(n), 0);
+        }
+        ::close(fd);
+    });
+    {
+        RunningTcpProxy proxy({{"127.0.0.1", port}});
+        const int fd = connect_to(proxy.port());
+        const std::string big(3 * 1024 * 1024, 'q');
+        std::thread writer([&] {
+            std::size_t sent = 0;
+            while (sent < big.size()) {
+                const auto n = ::send(fd, big.data() + sent, big.size() - sent, 0);
+                if (n <= 0) break;
+                sent += static_cast<std::size_t>(n);
+            }
+            ::shutdown(fd, SHUT_WR);
+        });
+        const auto echoed = read_to_end(fd);
+        writer.join();
+        CHECK(echoed.size() == big.size());
+        ::close(fd);
+    }
+    echo.join();
+    ::close(listener);
+}
+
+TEST_CASE("with no backend a TCP connection is closed at once", "[lb][tcp]") {
+    RunningTcpProxy proxy({});
+    const int fd = connect_to(proxy.port());
+    CHECK(read_to_end(fd).empty());
+    ::close(fd);
+}
