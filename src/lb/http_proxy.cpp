@@ -114,6 +114,7 @@ struct HttpProxy::Client {
     bool keep_alive = true;
     bool closed = false;
     EventLoop::Clock::time_point last_active = EventLoop::Clock::now();
+    std::optional<Route> routed;  // the request's backend until its exchange ends
 
     Client(HttpProxy& p, std::uint64_t i, Listener& l, std::string address, Fd fd)
         : proxy(p), id(i), listener(l), peer(std::move(address)) {
@@ -123,9 +124,17 @@ struct HttpProxy::Client {
     }
     ~Client() { proxy.m_loop.unwatch(socket.handle); }
 
+    // The routed request is over, whichever way it ended.
+    void release() {
+        if (!routed) return;
+        if (listener.done) listener.done(*routed->backend, routed->tag);
+        routed.reset();
+    }
+
     void close() {
         if (closed) return;
         closed = true;
+        release();
         proxy.m_loop.unwatch(socket.handle);
         proxy.retire(std::move(upstream));
         proxy.drop_client(id);
@@ -213,13 +222,18 @@ struct HttpProxy::Client {
         request_done = false;
         response_started = false;
         keep_alive = request.keep_alive();  // what the balancer answers itself says so too
-        const auto backend = listener.pick(head);
-        if (!backend) {
-            answer(503, "Service Temporarily Unavailable");
+        auto route = listener.pick(head, peer);
+        if (!route.backend) {
+            if (route.answer.empty())
+                answer(503, "Service Temporarily Unavailable");
+            else
+                socket.queue(route.answer);
             state = State::answered;
             return;
         }
-        upstream = proxy.upstream_to(*backend);
+        const auto backend = *route.backend;
+        routed = std::move(route);
+        upstream = proxy.upstream_to(backend);
         if (!upstream) {
             answer(502, "Bad Gateway");
             state = State::answered;
@@ -235,8 +249,8 @@ struct HttpProxy::Client {
     // The exchange is over: the backend connection goes back to the pool when it can carry
     // another request, and the client's next request is read, or the client closed.
     void end_exchange(bool upstream_reusable) {
+        release();
         if (upstream) {
-            if (listener.done) listener.done(upstream->backend);
             if (upstream_reusable && request_done) {
                 proxy.keep_idle(std::move(upstream));
             } else {
@@ -337,6 +351,7 @@ struct HttpProxy::Client {
 
     // The backend failed or closed before its response ended.
     void upstream_failed() {
+        release();
         proxy.retire(std::move(upstream));
         if (response_started) return close();  // a response cut short cannot be mended
         keep_alive = keep_alive && request_done;

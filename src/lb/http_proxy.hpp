@@ -28,10 +28,16 @@ struct Backend {
 
 class HttpProxy {
 public:
-    // The backend for a request, or nullopt when there is none (503).
-    using Pick = std::function<std::optional<Backend>(const HttpHead& request)>;
-    // Told when a request to a backend ends, for least-outstanding-requests picking.
-    using Done = std::function<void(const Backend& backend)>;
+    // Where a request goes: a backend, or an answer the balancer writes itself (a whole
+    // response: fixed-response and redirect actions); neither is a 503.
+    struct Route {
+        std::optional<Backend> backend;
+        std::string answer;
+        std::uint64_t tag = 0;  // handed back to Done with the backend
+    };
+    using Pick = std::function<Route(const HttpHead& request, const std::string& peer)>;
+    // Told once for every routed request when it ends, however it ends.
+    using Done = std::function<void(const Backend& backend, std::uint64_t tag)>;
 
     explicit HttpProxy(EventLoop& loop);
     ~HttpProxy();

@@ -59,6 +59,7 @@ int HttpStream::on_headers_complete(http_parser* parser) {
     else
         head.status = static_cast<int>(parser->status_code);
     self->m_keep_alive = http_should_keep_alive(parser) != 0;
+    head.keep_alive = self->m_keep_alive;
     self->m_paused_for = Event::head;
     http_parser_pause(parser, 1);
     // 1 tells the parser the message has no body (a response to HEAD).

@@ -17,6 +17,7 @@ struct HttpHead {
     int status = 0;      // responses
     int version_major = 1, version_minor = 1;
     std::vector<std::pair<std::string, std::string>> headers;
+    bool keep_alive = true;  // as far as the head says (its version and Connection header)
 
     const std::string* header(std::string_view name) const;  // case-insensitive; the first
 };

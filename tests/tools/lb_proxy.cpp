@@ -22,8 +22,8 @@ int main(int argc, char** argv) {
     ecsbox::lb::EventLoop loop;
     ecsbox::lb::HttpProxy proxy(loop);
     std::size_t next = 0;
-    const int port = proxy.listen("127.0.0.1", std::stoi(argv[1]), [&](const ecsbox::lb::HttpHead&) {
-        return std::optional(backends[next++ % backends.size()]);
+    const int port = proxy.listen("127.0.0.1", std::stoi(argv[1]), [&](const ecsbox::lb::HttpHead&, const std::string&) {
+        return ecsbox::lb::HttpProxy::Route{backends[next++ % backends.size()], "", 0};
     });
     if (port == 0) {
         std::perror("listen");

@@ -88,11 +88,12 @@ public:
         : m_backends(std::move(backends)) {
         m_port = m_proxy.listen(
             "127.0.0.1", 0,
-            [this](const HttpHead&) -> std::optional<Backend> {
-                if (m_backends.empty()) return std::nullopt;
-                return m_backends[m_next++ % m_backends.size()];
+            [this](const HttpHead&, const std::string&) -> HttpProxy::Route {
+                if (m_backends.empty()) return {};
+                ++m_outstanding;
+                return {m_backends[m_next++ % m_backends.size()], "", 0};
             },
-            {}, idle_timeout);
+            [this](const Backend&, std::uint64_t) { --m_outstanding; }, idle_timeout);
         REQUIRE(m_port > 0);
         m_thread = std::thread([this] { m_loop.run(); });
     }
@@ -118,6 +119,9 @@ private:
     std::size_t m_next = 0;
     int m_port = 0;
     std::thread m_thread;
+
+public:
+    std::atomic<int> m_outstanding{0};  // routed requests not yet done
 };
 
 // Sends raw bytes on a new connection and reads until `responses` HTTP responses arrived (by
@@ -172,6 +176,7 @@ TEST_CASE("requests go to the backends in turn, on new and on kept-alive connect
     CHECK(answers == std::map<std::string, int>{{"a", 10}, {"b", 10}, {"c", 10}});
     // Backend connections are pooled: far fewer than the 60 requests each backend's share made.
     CHECK(a.connections() <= 2);
+    CHECK(proxy.m_outstanding == 0);  // every routed request was reported done
 }
 
 TEST_CASE("the backend sees X-Forwarded-For, -Proto and -Port", "[lb][proxy]") {
@@ -212,6 +217,7 @@ TEST_CASE("no backend is a 503 at once; a backend that refuses is a 502", "[lb][
         const auto response = client.Get("/");
         REQUIRE(response);
         CHECK(response->status == 502);
+        CHECK(proxy.m_outstanding == 0);  // a failed request is done too
     }
 }
 
