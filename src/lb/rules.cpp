@@ -155,16 +155,21 @@ bool matches(const Condition& condition, const HttpHead& request, const std::str
     return false;
 }
 
+std::optional<std::size_t> select_rule(const std::vector<Rule>& rules, const HttpHead& request, const std::string& peer) {
+    std::optional<std::size_t> best;
+    for (std::size_t i = 0; i < rules.size(); ++i) {
+        if (best && rules[*best].priority <= rules[i].priority) continue;
+        if (std::all_of(rules[i].conditions.begin(), rules[i].conditions.end(),
+                        [&](const auto& c) { return matches(c, request, peer); }))
+            best = i;
+    }
+    return best;
+}
+
 const Action& select_action(const std::vector<Rule>& rules, const Action& default_action, const HttpHead& request,
                             const std::string& peer) {
-    const Rule* best = nullptr;
-    for (const auto& rule : rules) {
-        if (best && best->priority <= rule.priority) continue;
-        if (std::all_of(rule.conditions.begin(), rule.conditions.end(),
-                        [&](const auto& c) { return matches(c, request, peer); }))
-            best = &rule;
-    }
-    return best ? best->action : default_action;
+    const auto rule = select_rule(rules, request, peer);
+    return rule ? rules[*rule].action : default_action;
 }
 
 std::string redirect_location(const Action& redirect, const HttpHead& request, int listener_port) {

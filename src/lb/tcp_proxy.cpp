@@ -26,13 +26,14 @@ struct TcpProxy::Connection {
     std::uint64_t id;
     Listener& listener;
     Backend backend;
+    std::uint64_t tag = 0;
     BufferedSocket client, server;
     bool connected = false, closed = false;
     bool client_shut = false, server_shut = false;  // the half-close passed on
     EventLoop::Clock::time_point last_active = EventLoop::Clock::now();
 
-    Connection(TcpProxy& p, std::uint64_t i, Listener& l, Backend b, Fd client_fd, Fd server_fd)
-        : proxy(p), id(i), listener(l), backend(std::move(b)) {
+    Connection(TcpProxy& p, std::uint64_t i, Listener& l, Backend b, std::uint64_t t, Fd client_fd, Fd server_fd)
+        : proxy(p), id(i), listener(l), backend(std::move(b)), tag(t) {
         client.fd = std::move(client_fd);
         server.fd = std::move(server_fd);
         client.events = EPOLLIN | EPOLLRDHUP;
@@ -49,8 +50,9 @@ struct TcpProxy::Connection {
         proxy.m_loop.unwatch(server.handle);
         client.fd.reset();
         server.fd.reset();
-        if (listener.done) listener.done(backend);
-        if (!proxy.m_destroying) proxy.drop(id);
+        if (proxy.m_destroying) return;  // nobody is told: everything is going away
+        if (listener.done) listener.done(backend, tag);
+        proxy.drop(id);
     }
 
     void on_client(std::uint32_t events) {
@@ -146,15 +148,16 @@ void TcpProxy::accept_from(Listener& listener) {
         std::string peer;
         auto client = accept_tcp(listener.fd.get(), peer);
         if (!client) return;
-        const auto backend = listener.pick();
-        if (!backend) continue;  // closed at once: nothing serves
-        auto server = connect_tcp(backend->host, backend->port);
+        const auto picked = listener.pick();
+        if (!picked) continue;  // closed at once: nothing serves
+        const auto& [backend, tag] = *picked;
+        auto server = connect_tcp(backend.host, backend.port);
         if (!server) {
-            if (listener.done) listener.done(*backend);
+            if (listener.done) listener.done(backend, tag);
             continue;
         }
         const auto id = m_next++;
-        m_connections.emplace(id, std::make_unique<Connection>(*this, id, listener, *backend, std::move(client),
+        m_connections.emplace(id, std::make_unique<Connection>(*this, id, listener, backend, tag, std::move(client),
                                                                std::move(server)));
     }
 }

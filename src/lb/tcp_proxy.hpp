@@ -18,8 +18,9 @@ namespace ecsbox::lb {
 
 class TcpProxy {
 public:
-    using Pick = std::function<std::optional<Backend>()>;
-    using Done = std::function<void(const Backend& backend)>;  // a connection to it ended
+    // The backend for a new connection and a tag handed back to Done, or nullopt to close it.
+    using Pick = std::function<std::optional<std::pair<Backend, std::uint64_t>>()>;
+    using Done = std::function<void(const Backend& backend, std::uint64_t tag)>;  // a connection to it ended
 
     explicit TcpProxy(EventLoop& loop);
     ~TcpProxy();

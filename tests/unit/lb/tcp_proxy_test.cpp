@@ -81,9 +81,9 @@ private:
 class RunningTcpProxy {
 public:
     explicit RunningTcpProxy(std::vector<Backend> backends) : m_backends(std::move(backends)) {
-        m_port = m_proxy.listen("127.0.0.1", 0, [this]() -> std::optional<Backend> {
+        m_port = m_proxy.listen("127.0.0.1", 0, [this]() -> std::optional<std::pair<Backend, std::uint64_t>> {
             if (m_backends.empty()) return std::nullopt;
-            return m_backends[m_next++ % m_backends.size()];
+            return std::pair{m_backends[m_next++ % m_backends.size()], std::uint64_t{0}};
         });
         REQUIRE(m_port > 0);
         m_thread = std::thread([this] { m_loop.run(); });
