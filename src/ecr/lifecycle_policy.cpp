@@ -6,7 +6,7 @@
 
 #include <nlohmann/json.hpp>
 
-#include "registry/tag_mutability.hpp"
+#include "util/wildcard.hpp"
 
 namespace ecsbox::ecr {
 
@@ -198,7 +198,7 @@ bool selects(const LifecycleRule& rule, const LifecycleImage& image) {
     for (const auto& prefix : rule.tag_prefixes)
         if (!some_tag([&prefix](const std::string& tag) { return tag.starts_with(prefix); })) return false;
     for (const auto& pattern : rule.tag_patterns)
-        if (!some_tag([&pattern](const std::string& tag) { return registry::wildcard_match(pattern, tag); })) return false;
+        if (!some_tag([&pattern](const std::string& tag) { return util::wildcard_match(pattern, tag); })) return false;
     return !image.tags.empty();
 }
 

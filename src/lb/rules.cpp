@@ -2,17 +2,15 @@
 
 #include <algorithm>
 #include <arpa/inet.h>
-#include <cctype>
 #include <cstring>
 #include <stdexcept>
+
+#include "util/percent_encoding.hpp"
+#include "util/wildcard.hpp"
 
 namespace ecsbox::lb {
 
 namespace {
-
-char fold(char c, bool ignore_case) {
-    return ignore_case ? static_cast<char>(std::tolower(static_cast<unsigned char>(c))) : c;
-}
 
 std::pair<std::string, std::string> split_target(const std::string& target) {
     const auto q = target.find('?');
@@ -27,25 +25,13 @@ std::string host_without_port(const HttpHead& request) {
     return host->substr(0, host->find(':'));
 }
 
-int hex_value(char c) {
-    if (c >= '0' && c <= '9') return c - '0';
-    if (c >= 'a' && c <= 'f') return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F') return c - 'A' + 10;
-    return -1;
+// ALB's patterns: * any run of characters, ? exactly one.
+bool wildcard_match(const std::string& pattern, const std::string& text, bool ignore_case) {
+    return util::wildcard_match(pattern, text, {.question_mark = true, .ignore_case = ignore_case});
 }
 
-std::string percent_decoded(const std::string& text) {
-    std::string out;
-    for (std::size_t i = 0; i < text.size(); ++i) {
-        if (text[i] == '%' && i + 2 < text.size() && hex_value(text[i + 1]) >= 0 && hex_value(text[i + 2]) >= 0) {
-            out += static_cast<char>(hex_value(text[i + 1]) * 16 + hex_value(text[i + 2]));
-            i += 2;
-        } else {
-            out += text[i] == '+' ? ' ' : text[i];
-        }
-    }
-    return out;
-}
+// A query string's key or value as written when it is not a valid escape.
+std::string decoded(const std::string& text) { return util::percent_decode(text).value_or(text); }
 
 bool in_cidr(const std::string& cidr, const std::string& address) {
     const auto slash = cidr.find('/');
@@ -96,28 +82,6 @@ const char* reason_of(int status) {
 
 }  // namespace
 
-bool wildcard_match(const std::string& pattern, const std::string& text, bool ignore_case) {
-    // Greedy with backtracking to the last *: linear in practice, no recursion.
-    std::size_t p = 0, t = 0, star = std::string::npos, resume = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && (pattern[p] == '?' || fold(pattern[p], ignore_case) == fold(text[t], ignore_case)) &&
-            pattern[p] != '*') {
-            ++p;
-            ++t;
-        } else if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = t;
-        } else if (star != std::string::npos) {
-            p = star + 1;
-            t = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
-}
-
 bool matches(const Condition& condition, const HttpHead& request, const std::string& peer) {
     const auto any = [&](const std::string& text, bool ignore_case) {
         return std::any_of(condition.values.begin(), condition.values.end(),
@@ -142,8 +106,8 @@ bool matches(const Condition& condition, const HttpHead& request, const std::str
             const auto amp = query.find('&', from);
             const auto pair = query.substr(from, amp == std::string::npos ? std::string::npos : amp - from);
             const auto eq = pair.find('=');
-            const auto key = percent_decoded(pair.substr(0, eq));
-            const auto value = eq == std::string::npos ? std::string() : percent_decoded(pair.substr(eq + 1));
+            const auto key = decoded(pair.substr(0, eq));
+            const auto value = eq == std::string::npos ? std::string() : decoded(pair.substr(eq + 1));
             for (const auto& [want_key, want_value] : condition.query)
                 if ((!want_key || wildcard_match(*want_key, key, true)) && wildcard_match(want_value, value, true))
                     return true;

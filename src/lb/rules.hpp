@@ -42,8 +42,6 @@ struct Rule {
     Action action;
 };
 
-// * any run of characters, ? exactly one.
-bool wildcard_match(const std::string& pattern, const std::string& text, bool ignore_case);
 bool matches(const Condition& condition, const HttpHead& request, const std::string& peer);
 // The index of the first rule (by priority) that matches, if any.
 std::optional<std::size_t> select_rule(const std::vector<Rule>& rules, const HttpHead& request, const std::string& peer);

@@ -2,35 +2,16 @@
 
 #include <nlohmann/json.hpp>
 
-namespace ecsbox::registry {
+#include "util/wildcard.hpp"
 
-bool wildcard_match(std::string_view pattern, std::string_view text) {
-    // Greedy with backtracking to the last '*': linear enough for 128-character tags.
-    std::size_t p = 0, t = 0, star = std::string_view::npos, resume = 0;
-    while (t < text.size()) {
-        if (p < pattern.size() && pattern[p] == '*') {
-            star = p++;
-            resume = t;
-        } else if (p < pattern.size() && pattern[p] == text[t]) {
-            ++p;
-            ++t;
-        } else if (star != std::string_view::npos) {
-            p = star + 1;
-            t = ++resume;
-        } else {
-            return false;
-        }
-    }
-    while (p < pattern.size() && pattern[p] == '*') ++p;
-    return p == pattern.size();
-}
+namespace ecsbox::registry {
 
 bool tag_is_immutable(std::string_view mutability, const std::vector<std::string>& exclusion_filters,
                       std::string_view tag) {
     const bool immutable_by_default = mutability == "IMMUTABLE" || mutability == "IMMUTABLE_WITH_EXCLUSION";
     if (mutability != "IMMUTABLE_WITH_EXCLUSION" && mutability != "MUTABLE_WITH_EXCLUSION") return immutable_by_default;
     bool excluded = false;
-    for (const auto& filter : exclusion_filters) excluded |= wildcard_match(filter, tag);
+    for (const auto& filter : exclusion_filters) excluded |= util::wildcard_match(filter, tag);
     return immutable_by_default != excluded;
 }
 

@@ -10,9 +10,6 @@
 
 namespace ecsbox::registry {
 
-// '*' matches any run of characters, none included; every other character matches itself.
-bool wildcard_match(std::string_view pattern, std::string_view text);
-
 // IMMUTABLE: every tag is fixed; MUTABLE: none is; IMMUTABLE_WITH_EXCLUSION: every tag but
 // those matching a filter; MUTABLE_WITH_EXCLUSION: only those matching a filter.
 bool tag_is_immutable(std::string_view mutability, const std::vector<std::string>& exclusion_filters,

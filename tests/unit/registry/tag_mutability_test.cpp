@@ -3,20 +3,6 @@
 #include <catch2/catch.hpp>
 
 using ecsbox::registry::tag_is_immutable;
-using ecsbox::registry::wildcard_match;
-
-TEST_CASE("a wildcard filter matches any run of characters at its stars", "[registry][mutability]") {
-    CHECK(wildcard_match("latest", "latest"));
-    CHECK_FALSE(wildcard_match("latest", "latest2"));
-    CHECK(wildcard_match("dev-*", "dev-"));
-    CHECK(wildcard_match("dev-*", "dev-123"));
-    CHECK_FALSE(wildcard_match("dev-*", "de"));
-    CHECK(wildcard_match("*", ""));
-    CHECK(wildcard_match("*-rc*", "1.0-rc2"));
-    CHECK(wildcard_match("a*b*c", "aXbYbZc"));
-    CHECK_FALSE(wildcard_match("a*b*c", "aXbYbZ"));
-    CHECK(wildcard_match("**x", "x"));
-}
 
 TEST_CASE("tag immutability follows the setting and its exclusion filters", "[registry][mutability]") {
     CHECK_FALSE(tag_is_immutable("MUTABLE", {}, "latest"));
