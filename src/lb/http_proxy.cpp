@@ -6,6 +6,7 @@
 #include <sys/socket.h>
 #include <unistd.h>
 
+#include "lb/acceptor.hpp"
 #include "lb/buffered_socket.hpp"
 #include "lb/net.hpp"
 
@@ -57,8 +58,7 @@ std::string local_response(int status, const std::string& reason, bool keep_aliv
 }  // namespace
 
 struct HttpProxy::Listener {
-    Fd fd;
-    EventLoop::Handle handle = 0;
+    std::unique_ptr<Acceptor> acceptor;
     int port = 0;
     Pick pick;
     Done done;
@@ -376,21 +376,21 @@ HttpProxy::~HttpProxy() {
     m_loop.cancel(m_sweep);
     m_clients.clear();
     m_idle.clear();
-    for (auto& [port, listener] : m_listeners) m_loop.unwatch(listener->handle);
 }
 
 int HttpProxy::listen(const std::string& host, int port, Pick pick, Done done, std::chrono::milliseconds idle_timeout) {
-    auto fd = listen_tcp(host, port);
-    if (!fd) return 0;
     auto listener = std::make_unique<Listener>();
-    listener->port = local_port(fd.get());
+    auto* raw = listener.get();
+    listener->acceptor = Acceptor::open(m_loop, host, port, [this, raw](Fd connection, std::string peer) {
+        const auto id = m_next_client++;
+        m_clients.emplace(id, std::make_unique<Client>(*this, id, *raw, std::move(peer), std::move(connection)));
+    });
+    if (!listener->acceptor) return 0;
+    listener->port = listener->acceptor->port();
     listener->pick = std::move(pick);
     listener->done = std::move(done);
     listener->idle_timeout = idle_timeout;
-    listener->fd = std::move(fd);
     if (!m_sweep) m_sweep = m_loop.after(k_sweep_period, [this] { sweep_idle(); });
-    auto* raw = listener.get();
-    listener->handle = m_loop.watch(raw->fd.get(), EPOLLIN, [this, raw](std::uint32_t) { accept_from(*raw); });
     const auto bound = listener->port;
     m_listeners[bound] = std::move(listener);
     return bound;
@@ -399,7 +399,7 @@ int HttpProxy::listen(const std::string& host, int port, Pick pick, Done done, s
 void HttpProxy::close_listener(int port) {
     const auto it = m_listeners.find(port);
     if (it == m_listeners.end()) return;
-    m_loop.unwatch(it->second->handle);
+    it->second->acceptor.reset();
     // Connections it accepted keep their reference to it until they end.
     for (auto& [id, client] : m_clients)
         if (&client->listener == it->second.get()) client->close();
@@ -421,16 +421,6 @@ void HttpProxy::close_connections_to(const Backend& backend) {
     if (idle == m_idle.end()) return;
     for (auto& upstream : idle->second) retire(std::move(upstream));
     m_idle.erase(idle);
-}
-
-void HttpProxy::accept_from(Listener& listener) {
-    for (int i = 0; i < 64; ++i) {
-        std::string peer;
-        auto fd = accept_tcp(listener.fd.get(), peer);
-        if (!fd) return;
-        const auto id = m_next_client++;
-        m_clients.emplace(id, std::make_unique<Client>(*this, id, listener, std::move(peer), std::move(fd)));
-    }
 }
 
 void HttpProxy::drop_client(std::uint64_t id) {

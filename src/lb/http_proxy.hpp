@@ -63,7 +63,6 @@ public:
 private:
     struct Listener;
     friend struct Client;
-    void accept_from(Listener& listener);
     void drop_client(std::uint64_t id);
     void sweep_idle();
     // An idle pooled connection to `backend`, or a new one.

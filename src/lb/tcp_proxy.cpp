@@ -1,5 +1,6 @@
 #include "lb/tcp_proxy.hpp"
 
+#include "lb/acceptor.hpp"
 #include "lb/buffered_socket.hpp"
 #include "lb/net.hpp"
 
@@ -13,8 +14,7 @@ constexpr auto k_sweep_period = std::chrono::milliseconds(100);
 }  // namespace
 
 struct TcpProxy::Listener {
-    Fd fd;
-    EventLoop::Handle handle = 0;
+    std::unique_ptr<Acceptor> acceptor;
     int port = 0;
     Pick pick;
     Done done;
@@ -108,20 +108,17 @@ TcpProxy::~TcpProxy() {
     m_loop.cancel(m_sweep);
     m_destroying = true;
     m_connections.clear();
-    for (auto& [port, listener] : m_listeners) m_loop.unwatch(listener->handle);
 }
 
 int TcpProxy::listen(const std::string& host, int port, Pick pick, Done done, std::chrono::milliseconds idle_timeout) {
-    auto fd = listen_tcp(host, port);
-    if (!fd) return 0;
     auto listener = std::make_unique<Listener>();
-    listener->port = local_port(fd.get());
+    auto* raw = listener.get();
+    listener->acceptor = Acceptor::open(m_loop, host, port, [this, raw](Fd client, std::string) { accept(*raw, std::move(client)); });
+    if (!listener->acceptor) return 0;
+    listener->port = listener->acceptor->port();
     listener->pick = std::move(pick);
     listener->done = std::move(done);
     listener->idle_timeout = idle_timeout;
-    listener->fd = std::move(fd);
-    auto* raw = listener.get();
-    listener->handle = m_loop.watch(raw->fd.get(), EPOLLIN, [this, raw](std::uint32_t) { accept_from(*raw); });
     if (!m_sweep) m_sweep = m_loop.after(k_sweep_period, [this] { sweep_idle(); });
     const auto bound = listener->port;
     m_listeners[bound] = std::move(listener);
@@ -131,7 +128,7 @@ int TcpProxy::listen(const std::string& host, int port, Pick pick, Done done, st
 void TcpProxy::close_listener(int port) {
     const auto it = m_listeners.find(port);
     if (it == m_listeners.end()) return;
-    m_loop.unwatch(it->second->handle);
+    it->second->acceptor.reset();
     for (auto& [id, connection] : m_connections)
         if (&connection->listener == it->second.get()) connection->close();
     m_loop.post([listener = std::shared_ptr<Listener>(std::move(it->second))] {});
@@ -143,23 +140,18 @@ void TcpProxy::close_connections_to(const Backend& backend) {
         if (connection->backend == backend) connection->close();
 }
 
-void TcpProxy::accept_from(Listener& listener) {
-    for (int i = 0; i < 64; ++i) {
-        std::string peer;
-        auto client = accept_tcp(listener.fd.get(), peer);
-        if (!client) return;
-        const auto picked = listener.pick();
-        if (!picked) continue;  // closed at once: nothing serves
-        const auto& [backend, tag] = *picked;
-        auto server = connect_tcp(backend.host, backend.port);
-        if (!server) {
-            if (listener.done) listener.done(backend, tag);
-            continue;
-        }
-        const auto id = m_next++;
-        m_connections.emplace(id, std::make_unique<Connection>(*this, id, listener, backend, tag, std::move(client),
-                                                               std::move(server)));
+void TcpProxy::accept(Listener& listener, Fd client) {
+    const auto picked = listener.pick();
+    if (!picked) return;  // closed at once: nothing serves
+    const auto& [backend, tag] = *picked;
+    auto server = connect_tcp(backend.host, backend.port);
+    if (!server) {
+        if (listener.done) listener.done(backend, tag);
+        return;
     }
+    const auto id = m_next++;
+    m_connections.emplace(id, std::make_unique<Connection>(*this, id, listener, backend, tag, std::move(client),
+                                                           std::move(server)));
 }
 
 void TcpProxy::drop(std::uint64_t id) {

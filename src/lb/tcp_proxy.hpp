@@ -38,7 +38,7 @@ public:
 private:
     struct Listener;
     struct Connection;
-    void accept_from(Listener& listener);
+    void accept(Listener& listener, Fd client);
     void drop(std::uint64_t id);
     void sweep_idle();
 

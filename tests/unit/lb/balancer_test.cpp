@@ -5,6 +5,8 @@
 #include <map>
 #include <thread>
 
+#include "support/http_test_server.hpp"
+
 using namespace ecsbox::lb;
 using namespace std::chrono_literals;
 
@@ -13,24 +15,16 @@ namespace {
 class NamedBackend {
 public:
     explicit NamedBackend(std::string name) : m_name(std::move(name)) {
-        m_server.Get(".*", [this](const httplib::Request&, httplib::Response& response) {
+        m_server.routes().Get(".*", [this](const httplib::Request&, httplib::Response& response) {
             response.set_content(m_name, "text/plain");
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        while (!m_server.is_running()) std::this_thread::sleep_for(1ms);
+        m_server.start();
     }
-    ~NamedBackend() {
-        m_server.stop();
-        m_thread.join();
-    }
-    Backend backend() const { return {"127.0.0.1", m_port}; }
+    Backend backend() const { return {"127.0.0.1", m_server.port()}; }
 
 private:
     std::string m_name;
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
+    ecsbox::testing::HttpTestServer m_server;  // after what its routes read: it stops first
 };
 
 TargetGroupSettings quick() {

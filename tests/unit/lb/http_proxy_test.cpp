@@ -1,14 +1,15 @@
 #include "lb/http_proxy.hpp"
 
-#include <arpa/inet.h>
 #include <atomic>
 #include <catch2/catch.hpp>
 #include <httplib.h>
 #include <mutex>
-#include <netinet/in.h>
 #include <set>
-#include <sys/socket.h>
 #include <thread>
+
+#include "support/http_test_server.hpp"
+#include "support/loop_thread.hpp"
+#include "support/loopback.hpp"
 
 using ecsbox::lb::Backend;
 using ecsbox::lb::EventLoop;
@@ -21,20 +22,21 @@ namespace {
 class TestBackend {
 public:
     explicit TestBackend(std::string name) : m_name(std::move(name)) {
-        m_server.Get("/", [this](const httplib::Request& request, httplib::Response& response) {
+        auto& routes = m_server.routes();
+        routes.Get("/", [this](const httplib::Request& request, httplib::Response& response) {
             record(request);
             response.set_content(m_name, "text/plain");
         });
-        m_server.Post("/echo-length", [this](const httplib::Request& request, httplib::Response& response) {
+        routes.Post("/echo-length", [this](const httplib::Request& request, httplib::Response& response) {
             record(request);
             response.set_content(std::to_string(request.body.size()), "text/plain");
         });
-        m_server.Get("/slow", [this](const httplib::Request& request, httplib::Response& response) {
+        routes.Get("/slow", [this](const httplib::Request& request, httplib::Response& response) {
             record(request);
             std::this_thread::sleep_for(std::chrono::milliseconds(800));
             response.set_content("late", "text/plain");
         });
-        m_server.Get("/chunked", [this](const httplib::Request& request, httplib::Response& response) {
+        routes.Get("/chunked", [this](const httplib::Request& request, httplib::Response& response) {
             record(request);
             response.set_chunked_content_provider("text/plain", [](std::size_t, httplib::DataSink& sink) {
                 const std::string piece(1000, 'x');
@@ -43,19 +45,12 @@ public:
                 return true;
             });
         });
-        m_server.set_keep_alive_max_count(1000);
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        // A stop() before the server runs would be lost, and the join would wait forever.
-        while (!m_server.is_running()) std::this_thread::sleep_for(std::chrono::milliseconds(1));
-    }
-    ~TestBackend() {
-        m_server.stop();
-        m_thread.join();
+        routes.set_keep_alive_max_count(1000);
+        m_server.start();
     }
 
-    Backend backend() const { return {"127.0.0.1", m_port}; }
-    int port() const { return m_port; }
+    Backend backend() const { return {"127.0.0.1", m_server.port()}; }
+    int port() const { return m_server.port(); }
     std::size_t connections() {
         std::lock_guard lock(m_mutex);
         return m_remote_ports.size();
@@ -73,12 +68,10 @@ private:
     }
 
     std::string m_name;
-    httplib::Server m_server;
-    int m_port = 0;
-    std::thread m_thread;
     std::mutex m_mutex;
     std::set<int> m_remote_ports;
     httplib::Headers m_last_headers;
+    ecsbox::testing::HttpTestServer m_server;  // after what its routes touch: it stops first
 };
 
 // A proxy on its own loop thread, picking backends in turn.
@@ -95,16 +88,13 @@ public:
             },
             [this](const Backend&, std::uint64_t) { --m_outstanding; }, idle_timeout);
         REQUIRE(m_port > 0);
-        m_thread = std::thread([this] { m_loop.run(); });
+        m_thread.start();
     }
-    ~RunningProxy() {
-        m_loop.stop();
-        m_thread.join();
-    }
+    ~RunningProxy() { m_thread.stop(); }
     int port() const { return m_port; }
     // Runs `work` on the loop's thread.
     void on_loop(std::function<void(HttpProxy&)> work) {
-        m_loop.post([this, work = std::move(work)] { work(m_proxy); });
+        m_thread.loop().post([this, work = std::move(work)] { work(m_proxy); });
     }
     httplib::Client client() const {
         httplib::Client c("127.0.0.1", m_port);
@@ -112,29 +102,21 @@ public:
         return c;
     }
 
+    int outstanding() const { return m_outstanding; }  // routed requests not yet reported done
+
 private:
-    EventLoop m_loop;
-    HttpProxy m_proxy{m_loop};
+    ecsbox::testing::LoopThread m_thread;
+    HttpProxy m_proxy{m_thread.loop()};
     std::vector<Backend> m_backends;
     std::size_t m_next = 0;
     int m_port = 0;
-    std::thread m_thread;
-
-public:
-    std::atomic<int> m_outstanding{0};  // routed requests not yet done
+    std::atomic<int> m_outstanding{0};
 };
 
 // Sends raw bytes on a new connection and reads until `responses` HTTP responses arrived (by
 // counting status lines) or the peer closed.
 std::string exchange_raw(int port, const std::string& bytes, std::size_t responses) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
+    const int fd = ecsbox::testing::connect_loopback(port);
     REQUIRE(::send(fd, bytes.data(), bytes.size(), 0) == static_cast<ssize_t>(bytes.size()));
     std::string received;
     char buffer[4096];
@@ -176,7 +158,7 @@ TEST_CASE("requests go to the backends in turn, on new and on kept-alive connect
     CHECK(answers == std::map<std::string, int>{{"a", 10}, {"b", 10}, {"c", 10}});
     // Backend connections are pooled: far fewer than the 60 requests each backend's share made.
     CHECK(a.connections() <= 2);
-    CHECK(proxy.m_outstanding == 0);  // every routed request was reported done
+    CHECK(proxy.outstanding() == 0);  // every routed request was reported done
 }
 
 TEST_CASE("the backend sees X-Forwarded-For, -Proto and -Port", "[lb][proxy]") {
@@ -217,7 +199,7 @@ TEST_CASE("no backend is a 503 at once; a backend that refuses is a 502", "[lb][
         const auto response = client.Get("/");
         REQUIRE(response);
         CHECK(response->status == 502);
-        CHECK(proxy.m_outstanding == 0);  // a failed request is done too
+        CHECK(proxy.outstanding() == 0);  // a failed request is done too
     }
 }
 
@@ -268,14 +250,8 @@ TEST_CASE("a request that is not HTTP is a 400 and the connection closes", "[lb]
 
 TEST_CASE("an upgraded connection becomes a tunnel both ways", "[lb][proxy]") {
     // A backend that switches protocols and then echoes what it gets.
-    const int listener = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(listener, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(listener, 1) == 0);
-    socklen_t length = sizeof address;
-    ::getsockname(listener, reinterpret_cast<sockaddr*>(&address), &length);
+    int backend_port = 0;
+    const int listener = ecsbox::testing::listening_socket(backend_port);
     std::thread echo([listener] {
         const int fd = ::accept(listener, nullptr, nullptr);
         std::string got;
@@ -295,7 +271,7 @@ TEST_CASE("an upgraded connection becomes a tunnel both ways", "[lb][proxy]") {
         ::close(fd);
     });
     {
-        RunningProxy proxy({{"127.0.0.1", ntohs(address.sin_port)}});
+        RunningProxy proxy({{"127.0.0.1", backend_port}});
         const auto answer = exchange_raw(proxy.port(),
                                          "GET /ws HTTP/1.1\r\nHost: x\r\nConnection: Upgrade\r\nUpgrade: websocket\r\n\r\n"
                                          "ping-1 HTTP/1.1 ",  // the echo carries a status-line look-alike back

@@ -5,6 +5,8 @@
 #include <httplib.h>
 #include <thread>
 
+#include "support/http_test_server.hpp"
+
 using ecsbox::lb::Backend;
 using ecsbox::lb::EventLoop;
 using ecsbox::lb::status_matches;
@@ -19,25 +21,17 @@ namespace {
 class CheckedTarget {
 public:
     CheckedTarget() {
-        m_server.Get("/health", [this](const httplib::Request&, httplib::Response& response) {
+        m_server.routes().Get("/health", [this](const httplib::Request&, httplib::Response& response) {
             response.status = m_status.load();
         });
-        m_port = m_server.bind_to_any_port("127.0.0.1");
-        m_thread = std::thread([this] { m_server.listen_after_bind(); });
-        while (!m_server.is_running()) std::this_thread::sleep_for(1ms);
+        m_server.start();
     }
-    ~CheckedTarget() {
-        m_server.stop();
-        m_thread.join();
-    }
-    Backend backend() const { return {"127.0.0.1", m_port}; }
+    Backend backend() const { return {"127.0.0.1", m_server.port()}; }
     void answer(int status) { m_status = status; }
 
 private:
-    httplib::Server m_server;
     std::atomic<int> m_status{200};
-    int m_port = 0;
-    std::thread m_thread;
+    ecsbox::testing::HttpTestServer m_server;  // after what its routes read: it stops first
 };
 
 TargetGroupSettings fast_checks() {
@@ -212,12 +206,11 @@ TEST_CASE("a deregistered target drains: no new requests, gone when its last one
 }
 
 TEST_CASE("a target that does not answer in time is Target.Timeout; a TCP check only connects", "[lb][health]") {
-    // A listener that accepts and never answers.
-    httplib::Server silent;
-    silent.Get("/health", [](const httplib::Request&, httplib::Response&) { std::this_thread::sleep_for(600ms); });
-    const int port = silent.bind_to_any_port("127.0.0.1");
-    std::thread thread([&] { silent.listen_after_bind(); });
-    while (!silent.is_running()) std::this_thread::sleep_for(1ms);
+    // A target that answers too late.
+    ecsbox::testing::HttpTestServer silent;
+    silent.routes().Get("/health", [](const httplib::Request&, httplib::Response&) { std::this_thread::sleep_for(600ms); });
+    silent.start();
+    const int port = silent.port();
     {
         EventLoop loop;
         TargetGroup group(loop, fast_checks());
@@ -231,6 +224,4 @@ TEST_CASE("a target that does not answer in time is Target.Timeout; a TCP check 
         connect_only.set_targets({{"127.0.0.1", port}});
         REQUIRE(run_until(loop, [&] { return connect_only.statuses().front().state == TargetState::healthy; }));
     }
-    silent.stop();
-    thread.join();
 }

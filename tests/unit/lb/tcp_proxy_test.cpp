@@ -1,58 +1,25 @@
 #include "lb/tcp_proxy.hpp"
 
-#include <arpa/inet.h>
 #include <catch2/catch.hpp>
-#include <netinet/in.h>
 #include <sys/socket.h>
 #include <thread>
 
+#include "support/loop_thread.hpp"
+#include "support/loopback.hpp"
+
 using ecsbox::lb::Backend;
-using ecsbox::lb::EventLoop;
 using ecsbox::lb::TcpProxy;
+using ecsbox::testing::connect_loopback;
+using ecsbox::testing::listening_socket;
+using ecsbox::testing::read_to_end;
 
 namespace {
 
-int listening_socket(int& port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::bind(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    REQUIRE(::listen(fd, 16) == 0);
-    socklen_t length = sizeof address;
-    ::getsockname(fd, reinterpret_cast<sockaddr*>(&address), &length);
-    port = ntohs(address.sin_port);
-    return fd;
-}
-
-int connect_to(int port) {
-    const int fd = ::socket(AF_INET, SOCK_STREAM, 0);
-    sockaddr_in address{};
-    address.sin_family = AF_INET;
-    address.sin_port = htons(static_cast<std::uint16_t>(port));
-    address.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    REQUIRE(::connect(fd, reinterpret_cast<sockaddr*>(&address), sizeof address) == 0);
-    timeval timeout{5, 0};
-    ::setsockopt(fd, SOL_SOCKET, SO_RCVTIMEO, &timeout, sizeof timeout);
-    return fd;
-}
-
-std::string read_to_end(int fd) {
-    std::string out;
-    char buffer[4096];
-    while (true) {
-        const auto n = ::recv(fd, buffer, sizeof buffer, 0);
-        if (n <= 0) break;
-        out.append(buffer, static_cast<std::size_t>(n));
-    }
-    return out;
-}
-
 // A backend that greets each connection with its name and closes once the client has closed
 // its side.
-class EchoBackend {
+class GreetingBackend {
 public:
-    EchoBackend(std::string name, int connections) : m_name(std::move(name)) {
+    GreetingBackend(std::string name, int connections) : m_name(std::move(name)) {
         m_listener = listening_socket(m_port);
         m_thread = std::thread([this, connections] {
             for (int i = 0; i < connections; ++i) {
@@ -65,7 +32,7 @@ public:
             }
         });
     }
-    ~EchoBackend() {
+    ~GreetingBackend() {
         ::shutdown(m_listener, SHUT_RDWR);
         m_thread.join();
         ::close(m_listener);
@@ -86,31 +53,27 @@ public:
             return std::pair{m_backends[m_next++ % m_backends.size()], std::uint64_t{0}};
         });
         REQUIRE(m_port > 0);
-        m_thread = std::thread([this] { m_loop.run(); });
+        m_thread.start();
     }
-    ~RunningTcpProxy() {
-        m_loop.stop();
-        m_thread.join();
-    }
+    ~RunningTcpProxy() { m_thread.stop(); }
     int port() const { return m_port; }
 
 private:
-    EventLoop m_loop;
-    TcpProxy m_proxy{m_loop};
+    ecsbox::testing::LoopThread m_thread;
+    TcpProxy m_proxy{m_thread.loop()};
     std::vector<Backend> m_backends;
     std::size_t m_next = 0;
     int m_port = 0;
-    std::thread m_thread;
 };
 
 }  // namespace
 
 TEST_CASE("TCP connections go to the backends in turn, a connection each", "[lb][tcp]") {
-    EchoBackend a("a", 2), b("b", 2);
+    GreetingBackend a("a", 2), b("b", 2);
     RunningTcpProxy proxy({a.backend(), b.backend()});
     std::vector<std::string> greetings;
     for (int i = 0; i < 4; ++i) {
-        const int fd = connect_to(proxy.port());
+        const int fd = connect_loopback(proxy.port());
         ::shutdown(fd, SHUT_WR);
         greetings.push_back(read_to_end(fd));
         ::close(fd);
@@ -134,7 +97,7 @@ TEST_CASE("bytes pass both ways and a half-close is passed on", "[lb][tcp]") {
     });
     {
         RunningTcpProxy proxy({{"127.0.0.1", port}});
-        const int fd = connect_to(proxy.port());
+        const int fd = connect_loopback(proxy.port());
         const std::string big(3 * 1024 * 1024, 'q');
         std::thread writer([&] {
             std::size_t sent = 0;
@@ -156,7 +119,7 @@ TEST_CASE("bytes pass both ways and a half-close is passed on", "[lb][tcp]") {
 
 TEST_CASE("with no backend a TCP connection is closed at once", "[lb][tcp]") {
     RunningTcpProxy proxy({});
-    const int fd = connect_to(proxy.port());
+    const int fd = connect_loopback(proxy.port());
     CHECK(read_to_end(fd).empty());
     ::close(fd);
 }
