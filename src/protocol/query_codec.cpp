@@ -5,6 +5,7 @@
 #include <sstream>
 
 #include "protocol/form.hpp"
+#include "protocol/json_limits.hpp"
 #include "util/rfc3339.hpp"
 
 namespace ecsbox::protocol {
@@ -35,27 +36,31 @@ public:
     InputReader(const ServiceModel& model, const Params& params, const std::string& validation_code)
         : m_model(model), m_params(params), m_validation_code(validation_code) {}
 
-    json structure(ShapeId id, const std::string& prefix) const {
+    json structure(ShapeId id, const std::string& prefix, std::size_t depth = 0) const {
+        // A recursive shape would otherwise let a long parameter name recurse without bound.
+        if (depth > k_max_json_depth)
+            throw AwsError(m_validation_code, "Parameter names are nested more than " +
+                                                  std::to_string(k_max_json_depth) + " levels deep.");
         json out = json::object();
         for (const auto& member : m_model.shape(id).members) {
             const auto key = prefix + member.wire_name();
             if (!present(m_params, key)) continue;
-            out[member.name] = value(member.shape, key, member.flattened);
+            out[member.name] = value(member.shape, key, member.flattened, depth + 1);
         }
         return out;
     }
 
 private:
-    json value(ShapeId id, const std::string& key, bool flattened_member) const {
+    json value(ShapeId id, const std::string& key, bool flattened_member, std::size_t depth) const {
         const auto& shape = m_model.shape(id);
         switch (shape.type) {
             case ShapeType::structure:
-                return structure(id, key + ".");
+                return structure(id, key + ".", depth);
             case ShapeType::list: {
                 json out = json::array();
                 const auto item = shape.flattened || flattened_member ? key + "." : key + "." + shape.member_name + ".";
                 for (std::size_t n = 1; present(m_params, item + std::to_string(n)); ++n)
-                    out.push_back(value(shape.member, item + std::to_string(n), false));
+                    out.push_back(value(shape.member, item + std::to_string(n), false, depth + 1));
                 return out;  // "L=" with nothing below it is an empty list
             }
             case ShapeType::map: {
@@ -65,7 +70,7 @@ private:
                     const auto at = entry + std::to_string(n) + ".";
                     const auto k = m_params.find(at + shape.key_name);
                     if (k == m_params.end()) throw invalid(at + shape.key_name, "");
-                    out[k->second] = present(m_params, at + shape.value_name) ? value(shape.value, at + shape.value_name, false)
+                    out[k->second] = present(m_params, at + shape.value_name) ? value(shape.value, at + shape.value_name, false, depth + 1)
                                                                               : json();
                 }
                 return out;

@@ -149,6 +149,21 @@ TEST_CASE("locationName and flattened rename and unwrap lists and maps both ways
     CHECK(std::string(result.child("Label").child_value("V")) == "v1");
 }
 
+TEST_CASE("a recursive shape cannot be nested without bound by a long parameter name", "[protocol][query]") {
+    static const auto model = ServiceModel::parse(R"({
+      "metadata": {"apiVersion": "2020-01-01", "protocol": "query", "serviceId": "Tree", "signingName": "tree"},
+      "operations": {"Put": {"name": "Put", "input": {"shape": "Node"}}},
+      "shapes": {"Node": {"type": "structure", "members": {"Child": {"shape": "Node"}, "Name": {"shape": "S"}}},
+                 "S": {"type": "string"}}})");
+    std::string name = "Name";
+    for (int i = 0; i < 5000; ++i) name = "Child." + name;
+    const auto* put = model.find_operation("Put");
+    CHECK(error_code_of([&] { QueryCodec().read_input(model, *put, form("Action=Put&Version=2020-01-01&" + name + "=x")); }) ==
+          "ValidationError");
+    const auto shallow = QueryCodec().read_input(model, *put, form("Action=Put&Version=2020-01-01&Child.Child.Name=x"));
+    CHECK(shallow == json{{"Child", {{"Child", {{"Name", "x"}}}}}});
+}
+
 TEST_CASE("errors are an ErrorResponse with the error shape's code, type and status", "[protocol][query]") {
     const auto model = ecsbox::testing::model_of("elbv2");
     const auto response = QueryCodec().write_error(
