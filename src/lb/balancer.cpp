@@ -2,6 +2,7 @@
 
 #include <cerrno>
 #include <future>
+#include <stdexcept>
 
 namespace ecsbox::lb {
 
@@ -15,6 +16,9 @@ Balancer::~Balancer() {
 template <class Work>
 auto Balancer::on_loop(Work&& work) -> decltype(work()) {
     using Result = decltype(work());
+    // Waiting on the loop from the loop would never end.
+    if (std::this_thread::get_id() == m_thread.get_id())
+        throw std::logic_error("lb::Balancer is configured from its own loop thread");
     std::packaged_task<Result()> task(std::forward<Work>(work));
     auto result = task.get_future();
     m_loop.post([&task] { task(); });

@@ -58,7 +58,7 @@ private:
         std::vector<WeightedChoice> choices;  // one per rule, then the default action's
     };
 
-    // Runs `work` on the loop thread and waits for it. Never from the loop thread.
+    // Runs `work` on the loop thread and waits for it; std::logic_error from the loop thread.
     template <class Work>
     auto on_loop(Work&& work) -> decltype(work());
     HttpProxy::Route route(Listener& listener, const HttpHead& request, const std::string& peer);
