@@ -128,7 +128,13 @@ class Boto3Services(ServerTestCase):
                                           desiredCount=2)["service"]
         self.assertEqual(created["serviceArn"], service_arn(name, name))
         self.ecs.get_waiter("services_stable").wait(cluster=name, services=[name], WaiterConfig=WAIT)
+        # The deployment is marked COMPLETED on the scheduler's next look, a moment after the count
+        # the waiter reads, as on ECS.
+        deadline = time.monotonic() + 20
         svc = self.describe(name, name)
+        while [d["rolloutState"] for d in svc["deployments"]] != ["COMPLETED"] and time.monotonic() < deadline:
+            time.sleep(0.1)
+            svc = self.describe(name, name)
         self.assertEqual((svc["desiredCount"], svc["runningCount"]), (2, 2))
         self.assertEqual([(d["status"], d["rolloutState"]) for d in svc["deployments"]],
                          [("PRIMARY", "COMPLETED")])

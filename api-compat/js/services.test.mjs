@@ -67,6 +67,18 @@ async function describeOne(cluster, service) {
   return out.services[0];
 }
 
+// The waiter reads runningCount; the scheduler marks the deployment COMPLETED (and writes the
+// steady-state event) on its next look, a moment later, as ECS does: wait for that, bounded.
+async function describeCompleted(cluster, service) {
+  const deadline = Date.now() + 20000;
+  for (;;) {
+    const svc = await describeOne(cluster, service);
+    if (svc.deployments.length === 1 && svc.deployments[0].rolloutState === 'COMPLETED') return svc;
+    if (Date.now() > deadline) assert.fail(`the deployment of ${service} did not complete: ${JSON.stringify(svc.deployments)}`);
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+
 async function serviceTasks(cluster, serviceName) {
   const { taskArns } = await ecs.send(new ListTasksCommand({ cluster, serviceName }));
   if (taskArns.length === 0) return [];
@@ -87,7 +99,7 @@ describe('services', () => {
 
     const stable = await waitUntilServicesStable(waiter(), { cluster: name, services: [name] });
     assert.equal(stable.state, 'SUCCESS');
-    let svc = await describeOne(name, name);
+    let svc = await describeCompleted(name, name);
     assert.deepEqual([svc.desiredCount, svc.runningCount, svc.pendingCount], [2, 2, 0]);
     assert.equal(svc.deployments.length, 1);
     const [first] = svc.deployments;

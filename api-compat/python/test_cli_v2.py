@@ -6,6 +6,7 @@ import json
 import os
 import shlex
 import subprocess
+import time
 import urllib.request
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
@@ -205,7 +206,14 @@ def test_service_create_wait_stable_delete_wait_inactive(aws, unique_name):
     waited = aws("wait", "services-stable", "--cluster", unique_name, "--services", unique_name,
                  output="text")
     assert waited.stdout == "", waited.stdout
-    (svc,) = aws("describe-services", "--cluster", unique_name, "--services", arn)["services"]
+    # The deployment is marked COMPLETED on the scheduler's next look, a moment after the count
+    # the waiter reads, as on ECS.
+    deadline = time.monotonic() + 20
+    while True:
+        (svc,) = aws("describe-services", "--cluster", unique_name, "--services", arn)["services"]
+        if [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"] or time.monotonic() > deadline:
+            break
+        time.sleep(0.1)
     assert (svc["runningCount"], svc["desiredCount"]) == (2, 2)
     assert [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"]
     tasks = aws("list-tasks", "--cluster", unique_name, "--service-name", unique_name)["taskArns"]

@@ -85,6 +85,16 @@ def poll(what, check, timeout=20.0):
     pytest.fail(f"timed out after {timeout}s waiting for {what}")
 
 
+def describe_completed(ecs, cluster, service):
+    """The service once its only deployment is COMPLETED. The waiter reads runningCount; the
+    scheduler marks the deployment COMPLETED (and writes the steady-state event) on its next
+    look, a moment later, as ECS does."""
+    def completed():
+        svc = describe(ecs, cluster, service)
+        return svc if [d["rolloutState"] for d in svc["deployments"]] == ["COMPLETED"] else None
+    return poll(f"the deployment of {service} to complete", completed)
+
+
 def test_service_reaches_a_steady_state(ecs, unique_name):
     td = cluster_and_family(ecs, unique_name)
     created = ecs.create_service(cluster=unique_name, serviceName=unique_name, taskDefinition=td,
@@ -103,7 +113,7 @@ def test_service_reaches_a_steady_state(ecs, unique_name):
     assert first["status"] == "PRIMARY" and first["taskDefinition"] == td
 
     wait_stable(ecs, unique_name, unique_name)
-    svc = describe(ecs, unique_name, unique_name)
+    svc = describe_completed(ecs, unique_name, unique_name)
     assert svc["status"] == "ACTIVE"
     assert (svc["desiredCount"], svc["runningCount"], svc["pendingCount"]) == (3, 3, 0)
     (deployment,) = svc["deployments"]
@@ -164,7 +174,7 @@ def test_update_to_a_new_revision_rolls_the_tasks(ecs, unique_name):
     assert DEPLOYMENT_ID.match(primary[0]["id"])
 
     wait_stable(ecs, unique_name, unique_name)
-    svc = describe(ecs, unique_name, unique_name)
+    svc = describe_completed(ecs, unique_name, unique_name)
     (deployment,) = svc["deployments"]
     assert deployment["id"] == primary[0]["id"]
     assert (deployment["status"], deployment["rolloutState"]) == ("PRIMARY", "COMPLETED")
