@@ -60,6 +60,15 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
             throw StartupError(std::string("DOCKER_HOST: ") + e.what());
         }
     }
+    try {
+        m_balancer = std::make_unique<lb::Balancer>([this] {
+            if (m_reconciler) m_reconciler->balancer_changed();
+        });
+    } catch (const std::exception& e) {
+        throw StartupError(std::string("cannot start the load balancer: ") + e.what());
+    }
+    // Listeners answer where the API does; a wildcard address is reached on loopback.
+    const auto balancer_address = is_wildcard_host(m_config.host) ? std::string("127.0.0.1") : m_config.host;
     m_reconciler = std::make_unique<scheduler::Reconciler>(
         *m_store, *m_docker, m_clock, m_ids, m_log,
         scheduler::ReconcilerOptions{
@@ -67,7 +76,9 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
             .local_instances = local_instances(),
             .unchecked_healthy_after = m_config.healthy_after_running,
             .container_endpoint = [this] { return container_endpoint(); },
-            .resolve_image = [this](const std::string& image, const store::Scope& scope) { return image_source(image, scope); }});
+            .resolve_image = [this](const std::string& image, const store::Scope& scope) { return image_source(image, scope); },
+            .balancer = m_balancer.get(),
+            .load_balancing = {.host = m_config.host, .health_check_scale = m_config.health_check_scale}});
     m_metadata = std::make_unique<agent::TaskMetadata>(*m_store, *m_docker);
     m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, m_config.task_definition_deletion_delay});
     m_ecs->local_instances = local_instances();
@@ -83,6 +94,8 @@ App::App(Config config, util::Logger& log) : m_config(std::move(config)), m_log(
     m_registry = std::make_unique<registry::Registry>(*m_store, *m_blobs, m_clock);
     m_ecr = std::make_unique<ecr::EcrContext>(
         ecr::EcrContext{*m_store, m_clock, m_ids, *m_auth_tokens, *m_registry, registry_host(m_config)});
+    m_elbv2 = std::make_unique<elbv2::Elbv2Context>(elbv2::Elbv2Context{*m_store, m_clock, m_ids, balancer_address});
+    m_elbv2->desired_state_changed = [this] { m_reconciler->wake(); };
     for_each_service([this](const auto& spec) { m_dispatcher->add(spec, context_of(spec)); });
 
     m_registry_routes = std::make_unique<registry::RegistryRoutes>(
@@ -208,6 +221,8 @@ App::~App() {
     if (m_container_server) m_container_server->stop();
     if (m_container_server_thread.joinable()) m_container_server_thread.join();
     m_reconciler->stop();
+    // Its loop thread tells the reconciler of health changes: it goes while the reconciler is there.
+    m_balancer.reset();
 }
 
 void App::run() {

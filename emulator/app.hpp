@@ -13,6 +13,8 @@
 #include "docker/docker_client.hpp"
 #include "ecr/ecr_context.hpp"
 #include "ecs/ecs_context.hpp"
+#include "elbv2/elbv2_context.hpp"
+#include "lb/balancer.hpp"
 #include "http_server.hpp"
 #include "protocol/dispatcher.hpp"
 #include "registry/auth_token.hpp"
@@ -58,6 +60,7 @@ private:
     // The context each service's handlers run in (services.hpp).
     ecs::EcsContext& context_of(const protocol::ServiceSpec<ecs::EcsContext>&) { return *m_ecs; }
     ecr::EcrContext& context_of(const protocol::ServiceSpec<ecr::EcrContext>&) { return *m_ecr; }
+    elbv2::Elbv2Context& context_of(const protocol::ServiceSpec<elbv2::Elbv2Context>&) { return *m_elbv2; }
 
     Config m_config;
     util::Logger& m_log;
@@ -65,6 +68,7 @@ private:
     util::IdGenerator m_ids;
     std::unique_ptr<store::Store> m_store;
     std::unique_ptr<docker::DockerClient> m_docker;
+    std::unique_ptr<lb::Balancer> m_balancer;
     std::unique_ptr<scheduler::Reconciler> m_reconciler;
     std::unique_ptr<ecs::EcsContext> m_ecs;
     std::unique_ptr<registry::AuthTokens> m_auth_tokens;
@@ -72,6 +76,7 @@ private:
     std::unique_ptr<registry::Registry> m_registry;
     std::unique_ptr<registry::RegistryRoutes> m_registry_routes;
     std::unique_ptr<ecr::EcrContext> m_ecr;
+    std::unique_ptr<elbv2::Elbv2Context> m_elbv2;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
     std::unique_ptr<agent::TaskMetadata> m_metadata;
     std::unique_ptr<HttpServer> m_server;

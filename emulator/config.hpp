@@ -29,6 +29,9 @@ struct Config {
     // Seconds a RUNNING task without container health checks waits before it counts towards a
     // deployment's minimumHealthyPercent (ECS: 40).
     double healthy_after_running = 40;
+    // Target groups' health check intervals and timeouts are multiplied by it (tests shorten
+    // ELB's 5-second minimum interval).
+    double health_check_scale = 1.0;
     std::size_t simulated_instances = 0;
     std::int64_t simulated_instance_cpu = 2048;
     std::int64_t simulated_instance_memory = 4096;

@@ -91,6 +91,11 @@ int main(int argc, char** argv) {
                           "minimumHealthyPercent")
         ->capture_default_str()
         ->check(CLI::NonNegativeNumber);
+    serve_cmd->add_option("--health-check-scale", config.health_check_scale,
+                          "Factor on target groups' health check intervals and timeouts (below 1: faster "
+                          "than ELB allows)")
+        ->capture_default_str()
+        ->check(CLI::Range(0.001, 1000.0));
     auto* simulated = serve_cmd->add_option("--simulated-instances", config.simulated_instances,
                                             "With --runtime none: container instances per cluster, spread over three "
                                             "availability zones (0: the engine's own)")

@@ -4,6 +4,7 @@
 // gives each spec the context its handlers run in, and `ecsbox coverage` lists them all.
 #include "ecr/ecr_service.hpp"
 #include "ecs/ecs_service.hpp"
+#include "elbv2/elbv2_service.hpp"
 
 namespace ecsbox {
 
@@ -11,6 +12,7 @@ template <class Visit>
 void for_each_service(Visit&& visit) {
     visit(ecs::service_spec());
     visit(ecr::service_spec());
+    visit(elbv2::service_spec());
 }
 
 }  // namespace ecsbox

@@ -6,7 +6,8 @@
 
 namespace ecsbox::lb {
 
-Balancer::Balancer() : m_thread([this] { m_loop.run(); }) {}
+Balancer::Balancer(std::function<void()> health_changed)
+    : m_health_changed(std::move(health_changed)), m_thread([this] { m_loop.run(); }) {}
 
 Balancer::~Balancer() {
     m_loop.stop();
@@ -31,6 +32,7 @@ void Balancer::put_target_group(const std::string& id, TargetGroupSettings setti
         if (it != m_groups.end()) return it->second.targets->configure(std::move(settings));
         auto group = std::make_unique<TargetGroup>(m_loop, std::move(settings));
         group->on_removed([this](const Backend& backend) { target_left(backend); });
+        if (m_health_changed) group->on_changed(m_health_changed);
         m_groups.emplace(id, Group{m_next_serial++, std::move(group)});
     });
 }

@@ -5,6 +5,7 @@
 // that leaves a group at the end of its drain has its remaining connections closed, unless
 // another group still routes to it.
 #include <chrono>
+#include <functional>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,7 +32,9 @@ struct ListenerSpec {
 
 class Balancer {
 public:
-    Balancer();  // throws std::system_error
+    // `health_changed` is called on the loop thread whenever a target's health changes or a
+    // drained target leaves; it must not call back into the balancer.
+    explicit Balancer(std::function<void()> health_changed = {});  // throws std::system_error
     ~Balancer();
     Balancer(const Balancer&) = delete;
     Balancer& operator=(const Balancer&) = delete;
@@ -66,6 +69,7 @@ private:
     void target_left(const Backend& backend);
     void close(Listener& listener);
 
+    std::function<void()> m_health_changed;
     // In this order so that the proxies go before the groups their connections report to.
     EventLoop m_loop;
     std::map<std::string, Group> m_groups;

@@ -78,6 +78,7 @@ void TargetGroup::remove(const Backend& backend) {
         m_loop.post([doomed = std::shared_ptr<Target>(std::move(*it))] {});
         m_targets.erase(it);
         if (m_on_removed) m_on_removed(backend);
+        if (m_on_changed) m_on_changed();
         return;
     }
 }
@@ -110,6 +111,7 @@ void TargetGroup::record(const Backend& backend, const ProbeResult& result) {
     m_loop.post([doomed = std::shared_ptr<HealthProbe>(std::move(target->probe))] {});
     const auto& health = m_settings.health;
     auto& status = target->status;
+    const auto before = std::make_pair(status.state, status.reason);
     if (result.healthy) {
         target->failures = 0;
         if (++target->successes >= health.healthy_threshold && status.state != TargetState::healthy) {
@@ -126,6 +128,7 @@ void TargetGroup::record(const Backend& backend, const ProbeResult& result) {
         }
     }
     schedule_check(*target, health.interval);
+    if (m_on_changed && before != std::make_pair(status.state, status.reason)) m_on_changed();
 }
 
 std::optional<Backend> TargetGroup::pick() {

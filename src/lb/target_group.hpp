@@ -66,6 +66,8 @@ public:
     std::vector<TargetStatus> statuses() const;
     // Called when a target leaves (its drain ended), so what still talks to it can be closed.
     void on_removed(std::function<void(const Backend&)> removed) { m_on_removed = std::move(removed); }
+    // Called when a target's health state or reason changes, and when a target leaves.
+    void on_changed(std::function<void()> changed) { m_on_changed = std::move(changed); }
 
 private:
     struct Target {
@@ -86,6 +88,7 @@ private:
     std::vector<std::unique_ptr<Target>> m_targets;  // in registration order
     std::size_t m_cursor = 0;
     std::function<void(const Backend&)> m_on_removed;
+    std::function<void()> m_on_changed;
 };
 
 }  // namespace ecsbox::lb

@@ -19,9 +19,17 @@ struct PageLimits {
     std::size_t max_size;
 };
 
-// Reads `maxResults` and `nextToken` from a request. Throws AwsError(error_code) when
-// maxResults is outside [1, max_size] or the token is not one ecsbox issued.
-PageRequest read_page_request(const nlohmann::json& request, PageLimits limits, const std::string& error_code);
+// What a service calls the page size and the token (ELBv2 and other query services:
+// PageSize and Marker).
+struct PageParameters {
+    std::string size = "maxResults";
+    std::string token = "nextToken";
+};
+
+// Reads the page size and token from a request. Throws AwsError(error_code) when the size is
+// outside [1, max_size] or the token is not one ecsbox issued.
+PageRequest read_page_request(const nlohmann::json& request, PageLimits limits, const std::string& error_code,
+                              const PageParameters& names = {});
 
 std::string encode_page_token(const nlohmann::json& sort_key);
 

@@ -27,7 +27,9 @@ Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const 
                        util::IdGenerator& ids, util::Logger& log, ReconcilerOptions options)
     : m_deps{store, docker, clock, log, options.container_endpoint, options.resolve_image},
       m_service_deps{store, clock, ids, log, options.local_instances, options.unchecked_healthy_after},
-      m_options(std::move(options)) {}
+      m_options(std::move(options)) {
+    if (m_options.balancer) m_load_balancing.emplace(store, *m_options.balancer, log, m_options.load_balancing);
+}
 
 Reconciler::~Reconciler() { stop(); }
 
@@ -98,6 +100,23 @@ void Reconciler::wake() {
     m_wake.notify_one();
 }
 
+void Reconciler::balancer_changed() {
+    {
+        std::lock_guard lock(m_mutex);
+        m_woken = m_balancer_due = true;
+    }
+    m_wake.notify_one();
+}
+
+void Reconciler::reconcile_load_balancers() {
+    if (!m_load_balancing) return;
+    try {
+        m_load_balancing->step();
+    } catch (const std::exception& e) {
+        m_deps.log.error(std::string("load balancers: ") + e.what());
+    }
+}
+
 void Reconciler::nudge(const std::string& task_arn, bool service_task) {
     {
         std::lock_guard lock(m_mutex);
@@ -145,6 +164,7 @@ void Reconciler::reconcile_services() {
 
 void Reconciler::reconcile_once() {
     reconcile_services();
+    reconcile_load_balancers();
     for (const auto& task : m_deps.store.tasks().unfinished()) run_step(task.arn);
 }
 
@@ -222,13 +242,14 @@ void Reconciler::control_loop() {
         // between those it waits twice its last duration: big services take a bounded share.
         // Every poll interval also re-checks a slice of the settled tasks, the safety net for a
         // missed event, so each is looked at every few seconds however many there are.
-        bool timer = false, services = false;
+        bool timer = false, services = false, balancer = false;
         std::set<std::string> named;
         {
             std::lock_guard lock(m_mutex);
             timer = now >= next_full_pass;
             services = timer || m_desired_changed || (m_services_due && now >= next_service_pass);
-            m_desired_changed = false;
+            balancer = timer || m_desired_changed || m_balancer_due;
+            m_desired_changed = m_balancer_due = false;
             if (services) m_services_due = false;
             named.swap(m_named);
         }
@@ -239,6 +260,7 @@ void Reconciler::control_loop() {
             next_service_pass = end + std::max<std::chrono::steady_clock::duration>(2 * (end - now),
                                                                                    std::chrono::milliseconds(5));
         }
+        if (balancer) reconcile_load_balancers();
         if (m_engine_connected) {
             auto arns = m_deps.store.tasks().moving_arns();
             arns.insert(arns.end(), named.begin(), named.end());

@@ -15,6 +15,7 @@
 #include <thread>
 #include <vector>
 
+#include "scheduler/load_balancing.hpp"
 #include "scheduler/service_scheduler.hpp"
 #include "scheduler/task_runner.hpp"
 
@@ -28,6 +29,8 @@ struct ReconcilerOptions {
     std::chrono::milliseconds poll{1000};
     std::function<std::string()> container_endpoint = [] { return std::string(); };
     ImageResolver resolve_image = [](const std::string& image, const store::Scope&) { return ImageSource{image, ""}; };
+    lb::Balancer* balancer = nullptr;  // none: load balancers are recorded but not served
+    LoadBalancingOptions load_balancing{};
 };
 
 class Reconciler {
@@ -45,10 +48,14 @@ public:
     // A handler changed desired state: the tasks on their way and the services are looked at
     // at once. From any thread.
     void wake();
+    // The balancer saw a target's health change: it is recorded at once. From any thread.
+    void balancer_changed();
 
     // One synchronous pass over every unfinished service, then every unfinished task, on the
     // calling thread (tests, start-up).
     void reconcile_once();
+    // One balancer pass (LoadBalancing::step), on the calling thread; nothing without a balancer.
+    void reconcile_load_balancers();
     // Steps every unfinished service until none changes (bounded), on the calling thread.
     void reconcile_services();
     // Reads the engine's facts into the store; false when the engine does not answer.
@@ -71,6 +78,7 @@ private:
     TaskRunnerDeps m_deps;
     ServiceSchedulerDeps m_service_deps;
     ReconcilerOptions m_options;
+    std::optional<LoadBalancing> m_load_balancing;
 
     std::mutex m_mutex;
     std::condition_variable m_wake;
@@ -78,6 +86,7 @@ private:
     bool m_woken = false;
     bool m_desired_changed = true;  // a handler changed desired state: step the services
     bool m_services_due = false;   // a service's task changed
+    bool m_balancer_due = false;   // the balancer's health changed
     std::set<std::string> m_named;  // tasks a container event or a step named
     std::deque<std::string> m_queue;
     std::set<std::string> m_busy;  // queued or running

@@ -17,6 +17,17 @@ void ContainerInstancesStore::put(const Scope& scope, const ContainerInstanceRec
         .run();
 }
 
+std::optional<ContainerInstanceRecord> ContainerInstancesStore::find_by_ec2_instance_id(const Scope& scope,
+                                                                                   const std::string& id) {
+    auto guard = m_db.lock();
+    auto query = m_db.prepare(std::string(k_select) +
+                              "WHERE account = ?1 AND region = ?2 AND status <> 'INACTIVE' "
+                              "AND json_extract(body, '$.ec2InstanceId') = ?3 ORDER BY arn LIMIT 1");
+    query->bind_all(scope.account, scope.region, id);
+    if (!query->step()) return std::nullopt;
+    return read(*query);
+}
+
 std::optional<ContainerInstanceRecord> ContainerInstancesStore::find(const std::string& arn) {
     auto guard = m_db.lock();
     auto query = m_db.prepare(std::string(k_select) + "WHERE arn = ?1");

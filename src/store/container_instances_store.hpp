@@ -48,6 +48,8 @@ public:
     std::vector<ContainerInstanceRecord> list(const std::string& cluster_arn, const std::optional<std::string>& status,
                                               const std::optional<std::string>& after_arn, std::size_t limit);
 
+    // The registered (not INACTIVE) instance of the scope with that EC2 instance id, in any cluster.
+    std::optional<ContainerInstanceRecord> find_by_ec2_instance_id(const Scope& scope, const std::string& id);
     // Instances of a cluster that are not INACTIVE.
     std::size_t count_registered(const std::string& cluster_arn);
 

@@ -258,6 +258,69 @@ const std::vector<std::string> k_migrations = {
     CREATE INDEX tasks_by_service ON tasks (cluster_arn, service_name, last_status, desired_status, started_by,
                                             container_instance_arn, health_status, health_checked, started_at);
     )sql",
+    // 7: ELBv2. A listener's and a rule's forwarding targets are rows of their own, so which
+    // load balancers use a target group is a query and a group in use cannot be deleted. A
+    // deregistered target stays, draining, until the balancer lets it go; its health is what
+    // the balancer last reported.
+    R"sql(
+    CREATE TABLE elb_load_balancers (
+        arn          TEXT PRIMARY KEY,
+        account      TEXT NOT NULL,
+        region       TEXT NOT NULL,
+        name         TEXT NOT NULL,
+        state        TEXT NOT NULL,
+        state_reason TEXT NOT NULL,
+        body         TEXT NOT NULL,
+        attributes   TEXT NOT NULL,
+        created_at   REAL NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE TABLE elb_listeners (
+        arn               TEXT PRIMARY KEY,
+        load_balancer_arn TEXT NOT NULL REFERENCES elb_load_balancers (arn) ON DELETE CASCADE,
+        port              INTEGER NOT NULL,
+        local_port        INTEGER NOT NULL,
+        body              TEXT NOT NULL,
+        created_at        REAL NOT NULL,
+        UNIQUE (load_balancer_arn, port)
+    );
+    CREATE TABLE elb_rules (
+        arn          TEXT PRIMARY KEY,
+        listener_arn TEXT NOT NULL REFERENCES elb_listeners (arn) ON DELETE CASCADE,
+        priority     INTEGER,
+        body         TEXT NOT NULL,
+        created_at   REAL NOT NULL,
+        UNIQUE (listener_arn, priority)
+    );
+    CREATE TABLE elb_target_groups (
+        arn        TEXT PRIMARY KEY,
+        account    TEXT NOT NULL,
+        region     TEXT NOT NULL,
+        name       TEXT NOT NULL,
+        body       TEXT NOT NULL,
+        attributes TEXT NOT NULL,
+        created_at REAL NOT NULL,
+        UNIQUE (account, region, name)
+    );
+    CREATE TABLE elb_rule_target_groups (
+        rule_arn         TEXT NOT NULL REFERENCES elb_rules (arn) ON DELETE CASCADE,
+        target_group_arn TEXT NOT NULL REFERENCES elb_target_groups (arn),
+        PRIMARY KEY (rule_arn, target_group_arn)
+    );
+    CREATE INDEX elb_rule_target_groups_by_group ON elb_rule_target_groups (target_group_arn);
+    CREATE TABLE elb_targets (
+        target_group_arn  TEXT NOT NULL REFERENCES elb_target_groups (arn) ON DELETE CASCADE,
+        id                TEXT NOT NULL,
+        port              INTEGER NOT NULL,
+        availability_zone TEXT,
+        registered        INTEGER NOT NULL,
+        state             TEXT NOT NULL,
+        reason            TEXT NOT NULL,
+        description       TEXT NOT NULL,
+        registered_at     REAL NOT NULL,
+        PRIMARY KEY (target_group_arn, id, port)
+    );
+    )sql",
 };
 
 int current_version(Database& db) {

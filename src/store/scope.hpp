@@ -7,6 +7,7 @@ namespace ecsbox::store {
 struct Scope {
     std::string account;
     std::string region;
+    bool operator==(const Scope&) const = default;
 };
 
 }  // namespace ecsbox::store

@@ -10,9 +10,11 @@
 #include "store/db.hpp"
 #include "store/ecr_images_store.hpp"
 #include "store/ecr_repositories_store.hpp"
+#include "store/load_balancers_store.hpp"
 #include "store/services_store.hpp"
 #include "store/tags_store.hpp"
 #include "store/task_definitions_store.hpp"
+#include "store/target_groups_store.hpp"
 #include "store/tasks_store.hpp"
 
 namespace ecsbox::store {
@@ -46,6 +48,8 @@ public:
     EcrRepositoriesStore& ecr_repositories() { return m_ecr_repositories; }
     EcrImagesStore& ecr_images() { return m_ecr_images; }
     ServicesStore& services() { return m_services; }
+    LoadBalancersStore& load_balancers() { return m_load_balancers; }
+    TargetGroupsStore& target_groups() { return m_target_groups; }
 
 private:
     Database m_db;
@@ -61,6 +65,8 @@ private:
     EcrRepositoriesStore m_ecr_repositories{m_db};
     EcrImagesStore m_ecr_images{m_db};
     ServicesStore m_services{m_db};
+    LoadBalancersStore m_load_balancers{m_db};
+    TargetGroupsStore m_target_groups{m_db};
 };
 
 }  // namespace ecsbox::store

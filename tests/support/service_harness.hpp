@@ -10,6 +10,7 @@
 
 #include "ecr/ecr_context.hpp"
 #include "ecs/ecs_context.hpp"
+#include "elbv2/elbv2_context.hpp"
 #include "protocol/dispatcher.hpp"
 #include "protocol/embedded_models.hpp"
 #include "registry/auth_token.hpp"
@@ -17,6 +18,7 @@
 #include "registry/registry.hpp"
 #include "services.hpp"
 #include "support/fake_clock.hpp"
+#include "support/query_wire.hpp"
 #include "support/reply.hpp"
 #include "support/temp_dir.hpp"
 
@@ -49,6 +51,7 @@ public:
     // Closes and reopens the store on the same directory, as a restart does.
     void reopen() {
         m_dispatcher.reset();
+        m_elbv2.reset();
         m_ecr.reset();
         m_ecs.reset();
         m_registry.reset();
@@ -58,11 +61,18 @@ public:
         open();
     }
 
+    // The answer, its body read as JSON (query services' XML by their model).
     Reply raw(protocol::HttpRequest request) const {
         Reply reply;
         reply.raw = m_dispatcher->dispatch(request);
         reply.status = reply.raw.status;
-        reply.body = nlohmann::json::parse(reply.raw.body);
+        const auto* type = reply.raw.headers.count("Content-Type") ? &reply.raw.headers.at("Content-Type") : nullptr;
+        if (type && type->find("xml") != std::string::npos) {
+            const auto action = query_action_of(request.body);
+            reply.body = query_answer(*model_of(service_of_signing(request)), action, reply.raw.body);
+        } else {
+            reply.body = nlohmann::json::parse(reply.raw.body);
+        }
         return reply;
     }
 
@@ -73,9 +83,14 @@ public:
         protocol::HttpRequest request;
         request.method = "POST";
         request.path = "/";
+        request.headers.emplace("Authorization", authorization_for(region, model->signing_name()));
+        if (model->protocol() == "query") {
+            request.headers.emplace("Content-Type", "application/x-www-form-urlencoded; charset=utf-8");
+            request.body = query_form(*model, operation, input);
+            return request;
+        }
         request.headers.emplace("X-Amz-Target", model->target_prefix() + "." + operation);
         request.headers.emplace("Content-Type", "application/x-amz-json-1.1");
-        request.headers.emplace("Authorization", authorization_for(region, model->signing_name()));
         request.body = input.dump();
         return request;
     }
@@ -99,6 +114,7 @@ public:
     }
 
     FakeClock& clock() { return m_clock; }
+    elbv2::Elbv2Context& elbv2() { return *m_elbv2; }
     util::IdGenerator& ids() { return m_ids; }
     store::Store& store() { return *m_store; }
     ecs::EcsContext& ecs() { return *m_ecs; }
@@ -117,6 +133,7 @@ private:
         m_ecs = std::make_unique<ecs::EcsContext>(ecs::EcsContext{*m_store, m_clock, m_ids, 30.0});
         m_ecr = std::make_unique<ecr::EcrContext>(
             ecr::EcrContext{*m_store, m_clock, m_ids, *m_tokens, *m_registry, k_registry_host});
+        m_elbv2 = std::make_unique<elbv2::Elbv2Context>(elbv2::Elbv2Context{*m_store, m_clock, m_ids});
         m_dispatcher = std::make_unique<protocol::Dispatcher>(protocol::DispatcherOptions{k_account, "us-east-1"},
                                                               m_ids, m_log);
         for_each_service([this](const auto& spec) { m_dispatcher->add(spec, context_of(spec), model_of(std::string(spec.model))); });
@@ -124,6 +141,23 @@ private:
 
     ecs::EcsContext& context_of(const protocol::ServiceSpec<ecs::EcsContext>&) { return *m_ecs; }
     ecr::EcrContext& context_of(const protocol::ServiceSpec<ecr::EcrContext>&) { return *m_ecr; }
+    elbv2::Elbv2Context& context_of(const protocol::ServiceSpec<elbv2::Elbv2Context>&) { return *m_elbv2; }
+
+    // The Action of a query-protocol form.
+    static std::string query_action_of(const std::string& form) {
+        const auto at = form.find("Action=");
+        if (at == std::string::npos) return "";
+        const auto end = form.find('&', at);
+        return form.substr(at + 7, end == std::string::npos ? std::string::npos : end - at - 7);
+    }
+    // The model a request signed for a service's signing name is for.
+    static std::string service_of_signing(const protocol::HttpRequest& request) {
+        const auto* authorization = request.header("Authorization");
+        for (const auto* name : {"ecs", "ecr", "elbv2"})
+            if (authorization && authorization->find("/" + model_of(name)->signing_name() + "/") != std::string::npos)
+                return name;
+        return "elbv2";
+    }
 
     std::string m_service;
     TempDir m_dir;
@@ -137,6 +171,7 @@ private:
     std::unique_ptr<registry::Registry> m_registry;
     std::unique_ptr<ecs::EcsContext> m_ecs;
     std::unique_ptr<ecr::EcrContext> m_ecr;
+    std::unique_ptr<elbv2::Elbv2Context> m_elbv2;
     std::unique_ptr<protocol::Dispatcher> m_dispatcher;
 };
 

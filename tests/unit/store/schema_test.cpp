@@ -49,7 +49,9 @@ TEST_CASE("migrating a fresh database brings it to the latest schema version", "
     CHECK(user_version(db) == latest_schema_version());
     CHECK(tables(db) == std::vector<std::string>{"account_settings", "attributes", "client_tokens", "clusters", "container_instances",
                                                  "ecr_image_blobs", "ecr_image_tags", "ecr_images", "ecr_repositories",
-                                                 "ecr_repository_blobs", "ecr_uploads", "engines", "meta", "service_deployments", "service_events", "services",
+                                                 "ecr_repository_blobs", "ecr_uploads", "elb_listeners", "elb_load_balancers",
+                                                 "elb_rule_target_groups", "elb_rules", "elb_target_groups", "elb_targets",
+                                                 "engines", "meta", "service_deployments", "service_events", "services",
                                                  "sqlite_sequence", "tags", "task_definition_families",
                                                  "task_definitions", "tasks"});
 }
