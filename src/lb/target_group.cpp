@@ -51,10 +51,15 @@ void TargetGroup::set_targets(const std::vector<Backend>& targets) {
         m_targets.push_back(std::move(target));
         schedule_check(added, std::chrono::milliseconds(0));
     }
-    for (auto& target : m_targets)
+    // A drain with nothing in flight removes the target at once, so the loop cannot walk the
+    // list it shortens.
+    std::vector<Backend> leaving;
+    for (const auto& target : m_targets)
         if (target->status.state != TargetState::draining &&
             std::find(targets.begin(), targets.end(), target->status.backend) == targets.end())
-            drain(*target);
+            leaving.push_back(target->status.backend);
+    for (const auto& backend : leaving)
+        if (auto* target = find(backend)) drain(*target);
 }
 
 void TargetGroup::drain(Target& target) {

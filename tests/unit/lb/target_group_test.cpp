@@ -225,3 +225,16 @@ TEST_CASE("a target that does not answer in time is Target.Timeout; a TCP check 
         REQUIRE(run_until(loop, [&] { return connect_only.statuses().front().state == TargetState::healthy; }));
     }
 }
+
+TEST_CASE("deregistering idle targets removes them at once, several in one change", "[lb][health]") {
+    CheckedTarget a, b, c;
+    EventLoop loop;
+    TargetGroup group(loop, fast_checks());
+    int changes = 0;
+    group.on_changed([&] { ++changes; });
+    group.set_targets({a.backend(), b.backend(), c.backend()});
+    group.set_targets({c.backend()});  // nothing in flight to a or b: no drain to wait for
+    REQUIRE(group.statuses().size() == 1);
+    CHECK(group.statuses().front().backend == c.backend());
+    CHECK(changes == 2);
+}
