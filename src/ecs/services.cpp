@@ -28,9 +28,7 @@ void require_supported(const json& input) {
         throw unsupported("The " + controller + " deployment controller is not supported by ecsbox; use the ECS controller.");
     const auto strategy = input.value("deploymentConfiguration", json::object()).value("strategy", std::string("ROLLING"));
     if (strategy != "ROLLING")
-        throw unsupported("The " + strategy + " deployment strategy needs a load balancer, which ecsbox does not provide yet; use ROLLING.");
-    if (!input.value("loadBalancers", json::array()).empty())
-        throw unsupported("Load balancers are not available in ecsbox yet; create the service without loadBalancers.");
+        throw unsupported("The " + strategy + " deployment strategy is not available in ecsbox yet; use ROLLING.");
     if (!input.value("serviceRegistries", json::array()).empty())
         throw unsupported("Service discovery registries are not available in ecsbox.");
     if (input.value("serviceConnectConfiguration", json::object()).value("enabled", false))
@@ -91,6 +89,52 @@ void check_launch(const json& body, const store::TaskDefinitionRecord& definitio
         throw invalid_parameter("The DAEMON scheduling strategy is not supported with the FARGATE launch type.");
     value_or_throw(scheduler::read_placement(body.value("placementConstraints", json::array()),
                                              body.value("placementStrategy", json::array()), task_definition, launch_type));
+}
+
+// A service's loadBalancers, checked as ECS checks them: a target group of the account and
+// region that a load balancer uses, of the target type the network mode needs, and a container
+// of the task definition with that port mapped. Classic load balancers do not exist here.
+json check_load_balancers(EcsContext& ecs, const store::Scope& scope, const json& load_balancers,
+                          const store::TaskDefinitionRecord& definition) {
+    auto task_definition = json::parse(definition.body);
+    if (!task_definition.contains("containerDefinitions")) task_definition["containerDefinitions"] = json::array();
+    const auto network_mode = task_definition.value("networkMode", std::string("bridge"));
+    json checked = json::array();
+    for (const auto& entry : load_balancers) {
+        if (entry.contains("loadBalancerName"))
+            throw unsupported("Classic Load Balancers are not available in ecsbox; name an ELBv2 target group "
+                              "(targetGroupArn) instead of loadBalancerName.");
+        const auto arn = entry.value("targetGroupArn", std::string());
+        if (arn.empty()) throw invalid_parameter("targetGroupArn must be specified for each load balancer.");
+        const auto group = ecs.store.target_groups().find(arn);
+        if (!group || !(group->scope == scope))
+            throw invalid_parameter("The target group with targetGroupArn " + arn + " does not exist.");
+        if (ecs.store.load_balancers().forwarding_to(arn).empty())
+            throw invalid_parameter("The target group with targetGroupArn " + arn +
+                                    " does not have an associated load balancer.");
+        const auto target_type = json::parse(group->body).value("TargetType", std::string("instance"));
+        if ((network_mode == "awsvpc") != (target_type == "ip"))
+            throw invalid_parameter("The provided target group " + arn + " has target type " + target_type +
+                                    ", which is incompatible with the " + network_mode +
+                                    " network mode specified in the task definition.");
+        const auto name = entry.value("containerName", std::string());
+        const auto port = entry.value("containerPort", 0);
+        if (name.empty() || port == 0)
+            throw invalid_parameter("containerName and containerPort must be specified for each load balancer.");
+        const json* container = nullptr;
+        for (const auto& c : task_definition["containerDefinitions"])
+            if (c.value("name", std::string()) == name) container = &c;
+        if (!container)
+            throw invalid_parameter("The container " + name + " does not exist in the task definition.");
+        bool mapped = false;
+        for (const auto& mapping : container->value("portMappings", json::array()))
+            mapped |= mapping.value("containerPort", 0) == port;
+        if (!mapped)
+            throw invalid_parameter("The container " + name + " did not have a container port " +
+                                    std::to_string(port) + " defined.");
+        checked.push_back({{"targetGroupArn", arn}, {"containerName", name}, {"containerPort", port}});
+    }
+    return checked;
 }
 
 void check_desired_count(const json& input, const std::string& scheduling, bool required) {
@@ -181,6 +225,7 @@ json create_service(EcsContext& ecs, const protocol::CallContext& call, const js
         if (input.contains(member)) body[member] = input[member];
     if (input.contains("role")) body["roleArn"] = input["role"];
     check_launch(body, definition, scheduling);
+    body["loadBalancers"] = check_load_balancers(ecs, scope, input.value("loadBalancers", json::array()), definition);
     const auto tags = tags_from_request(input.value("tags", json::array()));
     const auto token = input.value("clientToken", "");
     if (!token.empty()) body["ecsboxClientToken"] = token;
@@ -249,7 +294,12 @@ json update_service(EcsContext& ecs, const protocol::CallContext& call, const js
         if (body.value(member, json()) != before.value(member, json())) redeploy = true;
     if (body["taskDefinition"] != before["taskDefinition"]) redeploy = true;
     if (!definition) throw client_error("The service's task definition no longer exists; name one to deploy.");
-    if (redeploy) check_launch(body, *definition, service.scheduling_strategy);
+    if (input.contains("loadBalancers")) body["loadBalancers"] = input["loadBalancers"];
+    if (body["loadBalancers"] != before.value("loadBalancers", json::array())) redeploy = true;
+    if (redeploy) {
+        check_launch(body, *definition, service.scheduling_strategy);
+        body["loadBalancers"] = check_load_balancers(ecs, scope, body["loadBalancers"], *definition);
+    }
 
     if (input.contains("desiredCount")) service.desired_count = input["desiredCount"].get<std::int64_t>();
     service.body = body.dump();

@@ -5,6 +5,7 @@
 #include <set>
 
 #include "elbv2/errors.hpp"
+#include "elbv2/resources.hpp"
 
 namespace ecsbox::elbv2 {
 
@@ -32,6 +33,7 @@ json check_forward(Elbv2Context& elb, const store::Scope& scope, const json& act
     json forwarded = json::array();
     for (auto group : groups) {
         const auto arn = group.value("TargetGroupArn", "");
+        check_arn(arn, ArnKind::target_group);
         const auto record = elb.store.target_groups().find(arn);
         if (!record || !(record->scope == scope)) throw target_group_not_found("Target groups '" + arn + "' not found");
         if (std::find(checked.target_groups.begin(), checked.target_groups.end(), arn) != checked.target_groups.end())

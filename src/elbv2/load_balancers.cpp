@@ -138,6 +138,7 @@ json describe_load_balancers(Elbv2Context& elb, const protocol::CallContext& cal
         throw validation_error("Load balancer names and load balancer ARNs cannot be specified at the same time");
     if (input.contains("LoadBalancerArns")) {
         for (const auto& arn : input["LoadBalancerArns"]) {
+            check_arn(arn.get<std::string>(), ArnKind::load_balancer);
             const auto record = elb.store.load_balancers().find(arn.get<std::string>());
             if (!record || !(record->scope == scope)) throw load_balancer_not_found();
             items.emplace_back(record->arn, describe(*record));
@@ -164,6 +165,7 @@ json describe_load_balancers(Elbv2Context& elb, const protocol::CallContext& cal
 
 json delete_load_balancer(Elbv2Context& elb, const protocol::CallContext& call, const json& input) {
     const auto arn = input.at("LoadBalancerArn").get<std::string>();
+    check_arn(arn, ArnKind::load_balancer);
     const auto record = elb.store.load_balancers().find(arn);
     // Deleting one that is already gone succeeds, as ELB's does.
     if (!record || !(record->scope == scope_of(call))) return json::object();
@@ -199,12 +201,7 @@ json modify_load_balancer_attributes(Elbv2Context& elb, const protocol::CallCont
                                     "balancer logs to ecsbox's own log instead");
     elb.store.load_balancers().update_body(record.arn, record.body, values.dump());
     elb.desired_state_changed();
-    json changed = json::array();
-    for (const auto& attribute : input.at("Attributes")) {
-        const auto key = attribute.value("Key", "");
-        changed.push_back({{"Key", key}, {"Value", values[key]}});
-    }
-    return {{"Attributes", changed}};
+    return {{"Attributes", attribute_list(values)}};  // all of them, as ELB answers
 }
 
 json set_subnets(Elbv2Context& elb, const protocol::CallContext& call, const json& input) {

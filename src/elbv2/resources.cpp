@@ -16,10 +16,27 @@ constexpr std::size_t k_max_tags = 50;
 
 bool in_scope(const protocol::CallContext& call, const store::Scope& scope) { return scope == scope_of(call); }
 
+const char* kind_name(ArnKind kind) {
+    switch (kind) {
+        case ArnKind::load_balancer: return "load balancer";
+        case ArnKind::listener: return "listener";
+        case ArnKind::rule: return "listener rule";
+        case ArnKind::target_group: return "target group";
+    }
+    return "resource";
+}
+
 }  // namespace
+
+void check_arn(const std::string& arn, ArnKind kind) {
+    const auto parsed = parse_arn(arn);
+    if (!parsed || parsed->kind != kind)
+        throw validation_error("'" + arn + "' is not a valid " + kind_name(kind) + " ARN");
+}
 
 store::LoadBalancerRecord require_load_balancer(Elbv2Context& elb, const protocol::CallContext& call,
                                                 const std::string& arn) {
+    check_arn(arn, ArnKind::load_balancer);
     auto record = elb.store.load_balancers().find(arn);
     if (!record || !in_scope(call, record->scope)) throw load_balancer_not_found("Load balancer '" + arn + "' not found");
     return *record;
@@ -27,12 +44,14 @@ store::LoadBalancerRecord require_load_balancer(Elbv2Context& elb, const protoco
 
 store::TargetGroupRecord require_target_group(Elbv2Context& elb, const protocol::CallContext& call,
                                               const std::string& arn) {
+    check_arn(arn, ArnKind::target_group);
     auto record = elb.store.target_groups().find(arn);
     if (!record || !in_scope(call, record->scope)) throw target_group_not_found("Target groups '" + arn + "' not found");
     return *record;
 }
 
 store::ListenerRecord require_listener(Elbv2Context& elb, const protocol::CallContext& call, const std::string& arn) {
+    check_arn(arn, ArnKind::listener);
     const auto parsed = parse_arn(arn);
     auto record = elb.store.load_balancers().find_listener(arn);
     if (!record || !parsed || !in_scope(call, parsed->scope)) throw listener_not_found("Listener '" + arn + "' not found");
@@ -40,6 +59,7 @@ store::ListenerRecord require_listener(Elbv2Context& elb, const protocol::CallCo
 }
 
 store::RuleRecord require_rule(Elbv2Context& elb, const protocol::CallContext& call, const std::string& arn) {
+    check_arn(arn, ArnKind::rule);
     const auto parsed = parse_arn(arn);
     auto record = elb.store.load_balancers().find_rule(arn);
     if (!record || !parsed || !in_scope(call, parsed->scope)) throw rule_not_found("Rule '" + arn + "' not found");

@@ -5,9 +5,14 @@
 #include <string>
 #include <vector>
 
+#include "elbv2/arns.hpp"
 #include "elbv2/elbv2_context.hpp"
 
 namespace ecsbox::elbv2 {
+
+// Throws ValidationError unless `arn` is a well-formed ELBv2 ARN of that kind, as ELB checks
+// an ARN's form before it looks the resource up.
+void check_arn(const std::string& arn, ArnKind kind);
 
 store::LoadBalancerRecord require_load_balancer(Elbv2Context& elb, const protocol::CallContext& call,
                                                 const std::string& arn);

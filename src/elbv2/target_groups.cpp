@@ -166,6 +166,7 @@ json describe_target_groups(Elbv2Context& elb, const protocol::CallContext& call
     std::vector<std::pair<std::string, json>> items;
     if (input.contains("TargetGroupArns")) {
         for (const auto& arn : input["TargetGroupArns"]) {
+            check_arn(arn.get<std::string>(), ArnKind::target_group);
             const auto record = elb.store.target_groups().find(arn.get<std::string>());
             if (!record || !(record->scope == scope)) throw target_group_not_found();
             items.emplace_back(record->arn, describe(elb, *record));
@@ -209,6 +210,7 @@ json modify_target_group(Elbv2Context& elb, const protocol::CallContext& call, c
 
 json delete_target_group(Elbv2Context& elb, const protocol::CallContext& call, const json& input) {
     const auto arn = input.at("TargetGroupArn").get<std::string>();
+    check_arn(arn, ArnKind::target_group);
     const auto record = elb.store.target_groups().find(arn);
     if (!record || !(record->scope == scope_of(call))) return json::object();  // already gone: ELB succeeds too
     if (!elb.store.load_balancers().forwarding_to(arn).empty())
@@ -244,12 +246,7 @@ json modify_target_group_attributes(Elbv2Context& elb, const protocol::CallConte
         throw invalid_configuration("ecsbox's balancer does not send proxy protocol headers");
     elb.store.target_groups().update(record.arn, record.body, values.dump());
     elb.desired_state_changed();
-    json changed = json::array();
-    for (const auto& attribute : input.at("Attributes")) {
-        const auto key = attribute.value("Key", "");
-        changed.push_back({{"Key", key}, {"Value", values[key]}});
-    }
-    return {{"Attributes", changed}};
+    return {{"Attributes", attribute_list(values)}};  // all of them, as ELB answers
 }
 
 }  // namespace ecsbox::elbv2

@@ -81,20 +81,10 @@ json register_targets(Elbv2Context& elb, const protocol::CallContext& call, cons
 json deregister_targets(Elbv2Context& elb, const protocol::CallContext& call, const json& input) {
     const auto group = require_target_group(elb, call, input.at("TargetGroupArn").get<std::string>());
     const auto wanted = wanted_targets(input.at("Targets"), json::parse(group.body));
-    std::vector<std::string> unknown;
-    for (const auto& target : wanted) {
-        bool registered = false;
-        for (const auto& record : elb.store.target_groups().targets(group.arn))
-            registered |= record.id == target.id && record.port == target.port;
-        if (!registered) unknown.push_back(target.id);
-    }
-    if (!unknown.empty()) {
-        std::string list;
-        for (const auto& id : unknown) list += (list.empty() ? "'" : ", '") + id + "'";
-        throw invalid_target("The following targets are not registered in target group '" + group.arn + "': " + list);
-    }
     auto tx = elb.store.transaction();
-    for (const auto& target : wanted) elb.store.target_groups().deregister_target(group.arn, target.id, target.port);
+    // A target that is not registered is no error: as ELB says, the call succeeds.
+    for (const auto& target : wanted)
+        elb.store.target_groups().deregister_target(group.arn, target.id, target.port, elb.clock.now());
     tx.commit();
     elb.desired_state_changed();
     return json::object();

@@ -249,7 +249,9 @@ struct HttpProxy::Client {
     // The exchange is over: the backend connection goes back to the pool when it can carry
     // another request, and the client's next request is read, or the client closed.
     void end_exchange(bool upstream_reusable) {
-        release();
+        // The backend is let go before the exchange is reported over: that report can end the
+        // backend's drain, which closes whatever still talks to it, and this client has a
+        // response to finish writing.
         if (upstream) {
             if (upstream_reusable && request_done) {
                 proxy.keep_idle(std::move(upstream));
@@ -257,6 +259,7 @@ struct HttpProxy::Client {
                 proxy.retire(std::move(upstream));
             }
         }
+        release();
         if (!keep_alive || !request_done || socket.eof) {
             state = State::closing;
             if (socket.pending() == 0) close();
@@ -351,8 +354,8 @@ struct HttpProxy::Client {
 
     // The backend failed or closed before its response ended.
     void upstream_failed() {
-        release();
         proxy.retire(std::move(upstream));
+        release();  // after: as in end_exchange, the client still has its answer to write
         if (response_started) return close();  // a response cut short cannot be mended
         keep_alive = keep_alive && request_done;
         answer(502, "Bad Gateway");

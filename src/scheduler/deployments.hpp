@@ -13,8 +13,10 @@ namespace ecsbox::scheduler {
 
 // The members of a service that a deployment launches its tasks with; changing any of them
 // makes a new deployment.
-inline constexpr const char* k_launch_members[] = {"launchType", "capacityProviderStrategy", "platformVersion",
-                                                   "networkConfiguration", "placementConstraints", "placementStrategy"};
+inline constexpr const char* k_launch_members[] = {"launchType",          "capacityProviderStrategy",
+                                                   "platformVersion",     "networkConfiguration",
+                                                   "placementConstraints", "placementStrategy",
+                                                   "loadBalancers"};
 
 // A new PRIMARY, IN_PROGRESS deployment of the service's task definition and launch
 // configuration (the service document's launch members).

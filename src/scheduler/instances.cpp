@@ -90,8 +90,10 @@ Outcome<std::vector<store::ContainerInstanceRecord>> ensure_local_instances(stor
                        {{"name", "ecsbox.runtime"}, {"value", engine->runtime}}}},
                      {"attachments", json::array()},
                      {k_local_marker, true}};
+        // An EC2 instance id, so that target groups of type instance can name it (as ELB names
+        // the instances of an EC2 cluster).
+        body["ec2InstanceId"] = "i-" + ids.hex(17);
         if (local.simulated > 0) {
-            body["ec2InstanceId"] = "i-" + ids.hex(17);
             body["attributes"].push_back({{"name", "ecsbox.simulated"}, {"value", "true"}});
         }
         record.body = body.dump();

@@ -110,9 +110,9 @@ lb::Action action_of(const json& actions) {
 
 }  // namespace
 
-LoadBalancing::LoadBalancing(store::Store& store, lb::Balancer& balancer, util::Logger& log,
+LoadBalancing::LoadBalancing(store::Store& store, lb::Balancer& balancer, const util::Clock& clock, util::Logger& log,
                              LoadBalancingOptions options)
-    : m_store(store), m_balancer(balancer), m_log(log), m_options(std::move(options)) {}
+    : m_store(store), m_balancer(balancer), m_clock(clock), m_log(log), m_options(std::move(options)) {}
 
 void LoadBalancing::step() {
     // The groups a listener or rule forwards to: only they serve and are health checked, as in ELB.
@@ -258,21 +258,19 @@ void LoadBalancing::record_health(const std::vector<std::string>& used) {
         const bool serving = std::find(used.begin(), used.end(), group.arn) != used.end();
         const auto type = json::parse(group.body).value("TargetType", "instance");
         const auto statuses = serving ? m_balancer.target_health(group.arn) : std::vector<lb::TargetStatus>{};
+        const auto delay = std::stod(json::parse(group.attributes).value("deregistration_delay.timeout_seconds", "300"));
         for (auto target : m_store.target_groups().targets(group.arn)) {
+            if (!target.registered) {
+                // ELB shows a deregistered target draining for the whole delay, even when it had
+                // nothing in flight and left the balancer at once.
+                if (!serving || m_clock.now() >= target.deregistered_at.value_or(0) + delay)
+                    m_store.target_groups().forget_target(group.arn, target.id, target.port);
+                continue;
+            }
             const auto backend = backend_of(target, type);
             const auto status = std::find_if(statuses.begin(), statuses.end(),
                                              [&](const lb::TargetStatus& s) { return s.backend == backend; });
-            if (status == statuses.end()) {
-                // A drained target has left; a registered one of a group nothing uses waits, unused.
-                if (!target.registered) m_store.target_groups().forget_target(group.arn, target.id, target.port);
-                continue;
-            }
-            // A deregistered target whose address another registration still serves has nothing
-            // left to drain.
-            if (!target.registered && status->state != lb::TargetState::draining) {
-                m_store.target_groups().forget_target(group.arn, target.id, target.port);
-                continue;
-            }
+            if (status == statuses.end()) continue;  // a group nothing uses: it waits, unused
             const std::string state = lb::state_name(status->state);
             if (target.state == state && target.reason == status->reason) continue;
             target.state = state;

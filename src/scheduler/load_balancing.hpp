@@ -11,6 +11,7 @@
 
 #include "lb/balancer.hpp"
 #include "store/store.hpp"
+#include "util/clock.hpp"
 #include "util/log.hpp"
 
 namespace ecsbox::scheduler {
@@ -23,7 +24,8 @@ struct LoadBalancingOptions {
 
 class LoadBalancing {
 public:
-    LoadBalancing(store::Store& store, lb::Balancer& balancer, util::Logger& log, LoadBalancingOptions options);
+    LoadBalancing(store::Store& store, lb::Balancer& balancer, const util::Clock& clock, util::Logger& log,
+                  LoadBalancingOptions options);
 
     // One pass over every load balancer and target group of every account and region.
     void step();
@@ -42,6 +44,7 @@ private:
 
     store::Store& m_store;
     lb::Balancer& m_balancer;
+    const util::Clock& m_clock;
     util::Logger& m_log;
     LoadBalancingOptions m_options;
     std::map<std::string, std::string> m_groups;                   // applied settings, by ARN

@@ -28,7 +28,7 @@ Reconciler::Reconciler(store::Store& store, docker::DockerClient& docker, const 
     : m_deps{store, docker, clock, log, options.container_endpoint, options.resolve_image},
       m_service_deps{store, clock, ids, log, options.local_instances, options.unchecked_healthy_after},
       m_options(std::move(options)) {
-    if (m_options.balancer) m_load_balancing.emplace(store, *m_options.balancer, log, m_options.load_balancing);
+    if (m_options.balancer) m_load_balancing.emplace(store, *m_options.balancer, clock, log, m_options.load_balancing);
 }
 
 Reconciler::~Reconciler() { stop(); }
@@ -248,19 +248,24 @@ void Reconciler::control_loop() {
             std::lock_guard lock(m_mutex);
             timer = now >= next_full_pass;
             services = timer || m_desired_changed || (m_services_due && now >= next_service_pass);
+            // A target's health decides whether its service task serves: the balancer's news is
+            // recorded first, then the services see it.
             balancer = timer || m_desired_changed || m_balancer_due;
+            services |= m_balancer_due;
             m_desired_changed = m_balancer_due = false;
             if (services) m_services_due = false;
             named.swap(m_named);
         }
         if (timer) next_full_pass = now + m_options.poll;
+        if (balancer) reconcile_load_balancers();
         if (services) {
             reconcile_services();
+            // What the services registered or deregistered reaches the balancer at once.
+            reconcile_load_balancers();
             const auto end = std::chrono::steady_clock::now();
             next_service_pass = end + std::max<std::chrono::steady_clock::duration>(2 * (end - now),
                                                                                    std::chrono::milliseconds(5));
         }
-        if (balancer) reconcile_load_balancers();
         if (m_engine_connected) {
             auto arns = m_deps.store.tasks().moving_arns();
             arns.insert(arns.end(), named.begin(), named.end());

@@ -7,6 +7,7 @@
 #include "scheduler/deployments.hpp"
 #include "scheduler/instances.hpp"
 #include "scheduler/placement.hpp"
+#include "scheduler/service_targets.hpp"
 #include "scheduler/task_factory.hpp"
 #include "store/arns.hpp"
 
@@ -48,6 +49,23 @@ std::string placement_event_detail(const Placement& placement) {
            " placement constraint unsatisfied.\".";
 }
 
+// A task's health across its target groups: unhealthy if any finds it so, healthy if all do.
+struct ElbHealth {
+    std::string state = "healthy";
+    std::string target_group, reason;  // of the unhealthy one
+
+    void merge(const std::string& other, const std::string& group, const std::string& why) {
+        if (state == "unhealthy") return;
+        if (other == "unhealthy") {
+            state = other;
+            target_group = group;
+            reason = why.empty() ? "Health checks failed" : why;
+        } else if (other != "healthy") {
+            state = "initial";
+        }
+    }
+};
+
 class ServiceStep {
 public:
     ServiceStep(ServiceSchedulerDeps& deps, store::ServiceRecord service)
@@ -60,6 +78,7 @@ public:
             m_instances.emplace(instance.arn, std::move(instance));
         load_tasks();
         account_stopped_tasks();
+        sync_targets();
         if (m_service.status == "DRAINING") {
             drain();
         } else if (auto* primary = this->primary()) {
@@ -85,7 +104,8 @@ private:
     // act on a settled task (scale-in, replacement) reads every task first.
     void load_tasks() {
         const auto* primary = this->primary();
-        if (m_service.status == "DRAINING" || !primary || m_service.scheduling_strategy != "REPLICA") {
+        // Behind a load balancer, each task's target health matters: every task is read.
+        if (m_service.status == "DRAINING" || !primary || m_service.scheduling_strategy != "REPLICA" || balanced()) {
             load_every_task();
             return;
         }
@@ -123,7 +143,102 @@ private:
     }
 
     static TaskHealth health(const store::TaskRecord& task) { return health_of(task); }
-    static bool healthy(const store::TaskRecord& task) { return is_healthy(task); }
+    // A task that serves: running, healthy by its container checks, and behind a load
+    // balancer healthy in each of its target groups.
+    bool healthy(const store::TaskRecord& task) const {
+        if (!is_healthy(task)) return false;
+        if (!balanced()) return true;
+        const auto it = m_elb.find(task.arn);
+        return it != m_elb.end() && it->second.state == "healthy";
+    }
+
+    // Whether any deployment of the service registers its tasks with load balancers.
+    bool balanced() const {
+        if (!m_body.value("loadBalancers", json::array()).empty()) return true;
+        for (const auto& d : m_deployments)
+            if (!load_balancers_of(d.id).empty()) return true;
+        return false;
+    }
+
+    json load_balancers_of(const std::optional<std::string>& deployment_id) const {
+        for (const auto& d : m_deployments)
+            if (deployment_id && d.id == *deployment_id)
+                return json::parse(d.body).value("launch", json::object()).value("loadBalancers", json::array());
+        return m_body.value("loadBalancers", json::array());
+    }
+
+    // The targets a task stands for, from its document (read only for balanced services).
+    std::vector<ServiceTarget> targets_of(const store::TaskRecord& task) {
+        std::vector<ServiceTarget> targets;
+        const auto entries = load_balancers_of(task.started_by);
+        if (entries.empty()) return targets;
+        const auto full = m_deps.store.tasks().find(task.arn);
+        if (!full) return targets;
+        const auto document = json::parse(full->body);
+        std::string ec2_instance_id;
+        if (const auto it = m_instances.find(task.container_instance_arn.value_or("")); it != m_instances.end())
+            ec2_instance_id = json::parse(it->second.body).value("ec2InstanceId", "");
+        for (const auto& entry : entries) {
+            const auto arn = entry.value("targetGroupArn", "");
+            const auto group = m_deps.store.target_groups().find(arn);
+            if (!group) continue;
+            const auto type = json::parse(group->body).value("TargetType", "instance");
+            if (auto target = target_of(document, entry, type, ec2_instance_id)) targets.push_back(std::move(*target));
+        }
+        return targets;
+    }
+
+    const std::vector<store::TargetRecord>& rows_of(const std::string& target_group_arn) {
+        auto it = m_target_rows.find(target_group_arn);
+        if (it == m_target_rows.end())
+            it = m_target_rows.emplace(target_group_arn, m_deps.store.target_groups().targets(target_group_arn)).first;
+        return it->second;
+    }
+
+    const store::TargetRecord* row_of(const ServiceTarget& target) {
+        for (const auto& row : rows_of(target.target_group_arn))
+            if (row.id == target.id && row.port == target.port) return &row;
+        return nullptr;
+    }
+
+    // ECS registers a service task with its target groups once it runs, and counts it as
+    // serving once every one finds it healthy. A task asked to stop has been deregistered
+    // (stop()); it stops once its targets have drained.
+    void sync_targets() {
+        m_elb.clear();
+        m_target_rows.clear();
+        if (!balanced()) return;
+        for (const auto& task : m_tasks) {
+            if (is_stopped(task)) continue;
+            const auto targets = targets_of(task);
+            ElbHealth health;
+            bool draining = false;
+            for (const auto& target : targets) {
+                const auto* row = row_of(target);
+                if (task.desired_status == "RUNNING" && task.last_status == "RUNNING" && (!row || !row->registered)) {
+                    store::TargetRecord record;
+                    record.target_group_arn = target.target_group_arn;
+                    record.id = target.id;
+                    record.port = target.port;
+                    record.registered_at = m_now;
+                    m_deps.store.target_groups().register_target(record);
+                    m_target_rows.erase(target.target_group_arn);
+                    m_changed = true;
+                    health.merge("initial", target.target_group_arn, "");
+                    continue;
+                }
+                if (!row) continue;
+                draining |= !row->registered;
+                health.merge(row->state, target.target_group_arn, row->description);
+            }
+            if (!targets.empty()) m_elb[task.arn] = health;
+            // Its targets are gone: nothing is left to drain.
+            if (task.desired_status == "STOPPED" && task.stop_after && !draining) {
+                m_deps.store.tasks().release_stop(task.arn);
+                m_changed = true;
+            }
+        }
+    }
 
     std::string prefix() const { return "(service " + m_service.name + ")"; }
 
@@ -169,7 +284,7 @@ private:
     // containers have no health checks, one that has been RUNNING for a while (40 s on ECS).
     bool counts_as_healthy(const store::TaskRecord& task) {
         if (!healthy(task)) return false;
-        return health(task).checked ||
+        return health(task).checked || balanced() ||
                m_now - health(task).started_at >= m_deps.unchecked_healthy_after;
     }
 
@@ -178,7 +293,22 @@ private:
     }
 
     void stop(store::TaskRecord& task, const std::string& reason) {
-        if (!m_deps.store.tasks().request_stop(task.arn, "ServiceSchedulerInitiated", reason)) return;
+        // Behind a load balancer it is deregistered first and keeps serving what it has in
+        // flight, for at most its groups' deregistration delay.
+        std::optional<double> stop_after;
+        if (balanced() && task.desired_status == "RUNNING") {
+            for (const auto& target : targets_of(task)) {
+                if (!m_deps.store.target_groups().deregister_target(target.target_group_arn, target.id, target.port, m_now))
+                    continue;
+                const auto group = m_deps.store.target_groups().find(target.target_group_arn);
+                const auto delay = group ? std::stod(json::parse(group->attributes)
+                                                         .value("deregistration_delay.timeout_seconds", "300"))
+                                         : 0.0;
+                stop_after = std::max(stop_after.value_or(m_now), m_now + delay);
+            }
+            m_target_rows.clear();
+        }
+        if (!m_deps.store.tasks().request_stop(task.arn, "ServiceSchedulerInitiated", reason, stop_after)) return;
         task.desired_status = "STOPPED";
         task.stop_code = "ServiceSchedulerInitiated";
         task.stopped_reason = reason;
@@ -301,6 +431,15 @@ private:
             if (m_now - health(task).started_at < grace) continue;
             event("(task " + task_id_of(task.arn) + ") failed container health checks.");
             stop(task, "Task failed container health checks");
+        }
+        for (auto& task : m_tasks) {
+            const auto it = m_elb.find(task.arn);
+            if (!is_live(task) || task.desired_status != "RUNNING" || it == m_elb.end() || it->second.state != "unhealthy")
+                continue;
+            if (m_now - health(task).started_at < grace) continue;
+            event("(task " + task_id_of(task.arn) + ") is unhealthy in target-group " + it->second.target_group +
+                  " due to (reason " + it->second.reason + ").");
+            stop(task, "Task failed ELB health checks in (target-group " + it->second.target_group + ")");
         }
     }
 
@@ -437,7 +576,7 @@ private:
             auto& tasks = on_instance[instance->arn];
             std::vector<store::TaskRecord*> current, old;
             for (auto* t : tasks) (t->started_by == primary.id ? current : old).push_back(t);
-            std::sort(current.begin(), current.end(), [](const auto* a, const auto* b) {
+            std::sort(current.begin(), current.end(), [this](const auto* a, const auto* b) {
                 if (healthy(*a) != healthy(*b)) return healthy(*a);
                 return a->created_at < b->created_at;
             });
@@ -633,6 +772,8 @@ private:
     std::vector<store::DeploymentRecord> m_deployments;  // not INACTIVE, newest first
     std::map<std::string, store::ContainerInstanceRecord> m_instances;
     std::vector<std::string> m_started, m_stopped;  // task ids, for the step's events
+    std::map<std::string, ElbHealth> m_elb;         // by task ARN, for balanced services
+    std::map<std::string, std::vector<store::TargetRecord>> m_target_rows;  // by group, read once a step
     bool m_changed = false;
 };
 

@@ -6,6 +6,7 @@
 
 #include "scheduler/container_spec.hpp"
 #include "scheduler/labels.hpp"
+#include "util/sha256.hpp"
 
 namespace ecsbox::scheduler {
 
@@ -42,6 +43,10 @@ public:
             return true;
         }
         observe();
+        // A task draining from its load balancer serves its last requests first.
+        if (m_record.desired_status == "STOPPED" && m_record.last_status == "RUNNING" && m_record.stop_after &&
+            m_deps.clock.now() < *m_record.stop_after && all_running())
+            return false;
         if (m_record.desired_status == "STOPPED") return stop();
         if (is_one_of(m_record.last_status, {"PENDING", "ACTIVATING"})) return start();
         if (m_record.last_status == "RUNNING") watch_running();
@@ -70,6 +75,27 @@ private:
         return it == m_observed.end() ? nullptr : &it->second;
     }
 
+    // An awsvpc task's address, as ECS shows its elastic network interface: on the task's
+    // attachment and each container's networkInterfaces. Target groups of type ip reach it there.
+    void record_address(json& container, const std::string& address) {
+        const auto digest = util::sha256_hex(m_record.arn);
+        const auto attachment_id = digest.substr(0, 8) + "-" + digest.substr(8, 4) + "-" + digest.substr(12, 4) + "-" +
+                                   digest.substr(16, 4) + "-" + digest.substr(20, 12);
+        container["networkInterfaces"] = json::array({{{"attachmentId", attachment_id}, {"privateIpv4Address", address}}});
+        auto& attachments = m_task["attachments"];
+        if (!attachments.empty()) return;
+        json details = json::array({{{"name", "networkInterfaceId"}, {"value", "eni-" + digest.substr(32, 17)}},
+                                    {{"name", "privateIPv4Address"}, {"value", address}}});
+        attachments.push_back({{"id", attachment_id}, {"type", "ElasticNetworkInterface"}, {"status", "ATTACHED"},
+                               {"details", details}});
+    }
+
+    bool all_running() const {
+        for (const auto& c : m_task["containers"])
+            if (c.value("lastStatus", "") != "RUNNING") return false;
+        return true;
+    }
+
     // Reads every container of the task from Docker and copies what it sees into the document.
     void observe() {
         m_observed.clear();
@@ -93,6 +119,8 @@ private:
                                     {"hostPort", p.host_port}, {"protocol", p.protocol}});
             if (!bindings.empty() || !c.contains("networkBindings")) c["networkBindings"] = bindings;
             c["healthStatus"] = state->health == "healthy" ? "HEALTHY" : state->health == "unhealthy" ? "UNHEALTHY" : "UNKNOWN";
+            if (m_definition.value("networkMode", "") == "awsvpc" && !state->ipv4_addresses.empty())
+                record_address(c, state->ipv4_addresses.front());
         }
         m_task["healthStatus"] = task_health();
     }

@@ -260,8 +260,8 @@ const std::vector<std::string> k_migrations = {
     )sql",
     // 7: ELBv2. A listener's and a rule's forwarding targets are rows of their own, so which
     // load balancers use a target group is a query and a group in use cannot be deleted. A
-    // deregistered target stays, draining, until the balancer lets it go; its health is what
-    // the balancer last reported.
+    // deregistered target stays, draining, for its group's deregistration delay (as ELB shows
+    // it, even when it had nothing in flight); its health is what the balancer last reported.
     R"sql(
     CREATE TABLE elb_load_balancers (
         arn          TEXT PRIMARY KEY,
@@ -318,8 +318,14 @@ const std::vector<std::string> k_migrations = {
         reason            TEXT NOT NULL,
         description       TEXT NOT NULL,
         registered_at     REAL NOT NULL,
+        deregistered_at   REAL,
         PRIMARY KEY (target_group_arn, id, port)
     );
+    )sql",
+    // 8: a service task behind a load balancer keeps running, asked to stop, until its targets
+    // have drained or this time has passed.
+    R"sql(
+    ALTER TABLE tasks ADD COLUMN stop_after REAL;
     )sql",
 };
 

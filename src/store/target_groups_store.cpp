@@ -75,7 +75,7 @@ void TargetGroupsStore::register_target(const TargetRecord& target) {
     m_db.prepare(
             "INSERT INTO elb_targets (target_group_arn, id, port, availability_zone, registered, state, reason, "
             "description, registered_at) VALUES (?1, ?2, ?3, ?4, 1, ?5, ?6, ?7, ?8) "
-            "ON CONFLICT (target_group_arn, id, port) DO UPDATE SET registered = 1, "
+            "ON CONFLICT (target_group_arn, id, port) DO UPDATE SET registered = 1, deregistered_at = NULL, "
             "availability_zone = excluded.availability_zone, "
             "state = CASE WHEN registered = 1 THEN state ELSE excluded.state END, "
             "reason = CASE WHEN registered = 1 THEN reason ELSE excluded.reason END, "
@@ -85,13 +85,14 @@ void TargetGroupsStore::register_target(const TargetRecord& target) {
         .run();
 }
 
-bool TargetGroupsStore::deregister_target(const std::string& target_group_arn, const std::string& id, int port) {
+bool TargetGroupsStore::deregister_target(const std::string& target_group_arn, const std::string& id, int port,
+                                          double now) {
     auto guard = m_db.lock();
     m_db.prepare(
-            "UPDATE elb_targets SET registered = 0, state = 'draining', reason = 'Target.DeregistrationInProgress', "
-            "description = 'Target deregistration is in progress' "
+            "UPDATE elb_targets SET registered = 0, deregistered_at = ?4, state = 'draining', "
+            "reason = 'Target.DeregistrationInProgress', description = 'Target deregistration is in progress' "
             "WHERE target_group_arn = ?1 AND id = ?2 AND port = ?3 AND registered = 1")
-        ->bind_all(target_group_arn, id, port)
+        ->bind_all(target_group_arn, id, port, now)
         .run();
     return m_db.changes() > 0;
 }
@@ -99,13 +100,14 @@ bool TargetGroupsStore::deregister_target(const std::string& target_group_arn, c
 std::vector<TargetRecord> TargetGroupsStore::targets(const std::string& target_group_arn) {
     auto guard = m_db.lock();
     auto query = m_db.prepare(
-        "SELECT target_group_arn, id, port, availability_zone, registered, state, reason, description, registered_at "
-        "FROM elb_targets WHERE target_group_arn = ?1 ORDER BY rowid");
+        "SELECT target_group_arn, id, port, availability_zone, registered, state, reason, description, registered_at, "
+        "deregistered_at FROM elb_targets WHERE target_group_arn = ?1 ORDER BY rowid");
     query->bind_all(target_group_arn);
     std::vector<TargetRecord> rows;
     while (query->step())
         rows.push_back({query->text(0), query->text(1), static_cast<int>(query->int64(2)), query->optional_text(3),
-                        query->int64(4) != 0, query->text(5), query->text(6), query->text(7), query->real(8)});
+                        query->int64(4) != 0, query->text(5), query->text(6), query->text(7), query->real(8),
+                        query->optional_real(9)});
     return rows;
 }
 

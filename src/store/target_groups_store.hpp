@@ -32,6 +32,7 @@ struct TargetRecord {
     std::string reason = "Elb.RegistrationInProgress";
     std::string description = "Target registration is in progress";
     double registered_at = 0;
+    std::optional<double> deregistered_at;  // while it drains
 };
 
 class TargetGroupsStore {
@@ -50,8 +51,8 @@ public:
     // Registers the target, or registers again one that drains (its health starts over);
     // one already registered keeps its health.
     void register_target(const TargetRecord& target);
-    // Starts the target's drain; false when it is not registered.
-    bool deregister_target(const std::string& target_group_arn, const std::string& id, int port);
+    // Starts the target's drain at `now`; false when it is not registered.
+    bool deregister_target(const std::string& target_group_arn, const std::string& id, int port, double now);
     std::vector<TargetRecord> targets(const std::string& target_group_arn);  // in registration order
     // What the balancer reports of a target; false when it is no longer there.
     bool set_health(const TargetRecord& target);

@@ -8,13 +8,13 @@ constexpr const char* k_select =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, body, "
     "account, region, service_accounted, health_status, health_checked, started_at, reserved_cpu, reserved_memory, "
-    "task_group FROM tasks ";
+    "task_group, stop_after FROM tasks ";
 // The same columns without the document.
 constexpr const char* k_select_slim =
     "SELECT arn, cluster_arn, task_definition_arn, family, container_instance_arn, started_by, service_name, "
     "launch_type, last_status, desired_status, stop_code, stopped_reason, version, created_at, stopped_at, '', "
     "account, region, service_accounted, health_status, health_checked, started_at, reserved_cpu, reserved_memory, "
-    "task_group FROM tasks ";
+    "task_group, stop_after FROM tasks ";
 
 TaskRecord read(const Statement& s) {
     TaskRecord r;
@@ -42,6 +42,7 @@ TaskRecord read(const Statement& s) {
     r.reserved_cpu = s.int64(22);
     r.reserved_memory = s.int64(23);
     r.group = s.text(24);
+    r.stop_after = s.optional_real(25);
     return r;
 }
 
@@ -243,13 +244,21 @@ std::map<std::pair<std::string, std::string>, std::size_t> TasksStore::count_by_
     return counts;
 }
 
-bool TasksStore::request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason) {
+bool TasksStore::request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason,
+                              std::optional<double> stop_after) {
     auto guard = m_db.lock();
-    m_db.prepare("UPDATE tasks SET desired_status = 'STOPPED', stop_code = ?2, stopped_reason = ?3, "
+    m_db.prepare("UPDATE tasks SET desired_status = 'STOPPED', stop_code = ?2, stopped_reason = ?3, stop_after = ?4, "
                  "version = version + 1 WHERE arn = ?1 AND desired_status <> 'STOPPED'")
-        ->bind_all(arn, stop_code, reason)
+        ->bind_all(arn, stop_code, reason, stop_after)
         .run();
     return m_db.changes() > 0;
+}
+
+void TasksStore::release_stop(const std::string& arn) {
+    auto guard = m_db.lock();
+    m_db.prepare("UPDATE tasks SET stop_after = NULL, version = version + 1 WHERE arn = ?1 AND stop_after IS NOT NULL")
+        ->bind_all(arn)
+        .run();
 }
 
 void TasksStore::record_progress(const std::string& arn, const std::string& last_status, const std::string& body,

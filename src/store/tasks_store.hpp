@@ -42,6 +42,8 @@ struct TaskRecord {
     std::int64_t reserved_cpu = 0;
     std::int64_t reserved_memory = 0;
     std::string group;
+    // Asked to stop, it keeps running until then (its load balancer targets drain) unless released.
+    std::optional<double> stop_after;
     std::string body;  // JSON object text
     Scope scope;       // filled on reads
 };
@@ -126,7 +128,10 @@ public:
     std::map<std::pair<std::string, std::string>, std::size_t> count_by_status(const std::string& cluster_arn);
 
     // Handler side: asks a task to stop; false if it was already asked (or is unknown).
-    bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason);
+    // With `stop_after`, the task keeps running until that time or until release_stop().
+    bool request_stop(const std::string& arn, const std::string& stop_code, const std::string& reason,
+                      std::optional<double> stop_after = std::nullopt);
+    void release_stop(const std::string& arn);
     // Reconciler side: records what it observed.
     void record_progress(const std::string& arn, const std::string& last_status, const std::string& body,
                          std::optional<double> stopped_at, const std::string& health_status,

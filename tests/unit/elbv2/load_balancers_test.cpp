@@ -81,7 +81,7 @@ TEST_CASE("load balancer attributes start at ELB's defaults and refuse unknown k
     const auto changed = f.elb.ok("ModifyLoadBalancerAttributes",
                                   {{"LoadBalancerArn", arn},
                                    {"Attributes", {{{"Key", "idle_timeout.timeout_seconds"}, {"Value", "120"}}}}});
-    CHECK(changed["Attributes"] == json{{{"Key", "idle_timeout.timeout_seconds"}, {"Value", "120"}}});
+    CHECK(changed["Attributes"].size() == attributes().size());  // every attribute, as ELB answers
     CHECK(attributes()["idle_timeout.timeout_seconds"] == "120");
     CHECK(f.elb.call("ModifyLoadBalancerAttributes", {{"LoadBalancerArn", arn},
                                                       {"Attributes", {{{"Key", "no.such"}, {"Value", "1"}}}}})
@@ -121,4 +121,13 @@ TEST_CASE("operations with no local meaning answer OperationNotPermitted naming 
     CHECK(reply.status == 400);
     CHECK(reply.error_code() == "OperationNotPermitted");
     CHECK(reply.message().find("CreateTrustStore") != std::string::npos);
+}
+
+TEST_CASE("a malformed ARN is a ValidationError before any lookup", "[elbv2]") {
+    Elbv2Fixture f;
+    const auto reply = f.elb.call("DescribeLoadBalancers", {{"LoadBalancerArns", {"not-an-arn"}}});
+    CHECK(reply.error_code() == "ValidationError");
+    CHECK(reply.message() == "'not-an-arn' is not a valid load balancer ARN");
+    CHECK(f.elb.call("DeleteTargetGroup", {{"TargetGroupArn", "not-an-arn"}}).error_code() == "ValidationError");
+    CHECK(f.elb.call("DescribeTargetHealth", {{"TargetGroupArn", f.load_balancer()}}).error_code() == "ValidationError");
 }

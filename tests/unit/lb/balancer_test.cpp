@@ -2,6 +2,7 @@
 
 #include <catch2/catch.hpp>
 #include <httplib.h>
+#include <future>
 #include <map>
 #include <thread>
 
@@ -124,4 +125,41 @@ TEST_CASE("a balancer TCP listener forwards connections; a taken port is refused
     errno = 0;
     CHECK(balancer.put_listener("other", clash) == 0);
     CHECK(errno == EADDRINUSE);
+}
+
+TEST_CASE("a request in flight to a draining target gets its whole answer on a connection that stays",
+          "[lb][balancer]") {
+    ecsbox::testing::HttpTestServer slow;
+    slow.routes().Get("/slow", [](const httplib::Request&, httplib::Response& response) {
+        std::this_thread::sleep_for(300ms);
+        response.set_content("slow", "text/plain");
+    });
+    slow.routes().Get("/", [](const httplib::Request&, httplib::Response& response) {
+        response.set_content("health", "text/plain");
+    });
+    slow.start();
+    NamedBackend next("next");
+    Balancer balancer;
+    auto settings = quick();
+    settings.deregistration_delay = 10s;  // the drain ends with the request, long before this
+    balancer.put_target_group("web", settings);
+    balancer.set_targets("web", {{"127.0.0.1", slow.port()}});
+    wait_healthy(balancer, "web", 1);
+    ListenerSpec spec;
+    spec.default_action = forward({{"web", 1}});
+    const int port = balancer.put_listener("http", spec);
+    REQUIRE(port > 0);
+
+    httplib::Client client("127.0.0.1", port);
+    client.set_keep_alive(true);
+    auto in_flight = std::async(std::launch::async, [&] { return client.Get("/slow"); });
+    std::this_thread::sleep_for(100ms);
+    balancer.set_targets("web", {next.backend()});  // the slow one drains
+    const auto answer = in_flight.get();
+    REQUIRE(answer);
+    CHECK(answer->body == "slow");
+    wait_healthy(balancer, "web", 1);
+    const auto after = client.Get("/");
+    REQUIRE(after);
+    CHECK(after->body == "next");
 }

@@ -38,7 +38,7 @@ struct World {
     std::ostringstream log_sink;
     ecsbox::util::Logger log{log_sink, ecsbox::util::LogLevel::error};
     ecsbox::lb::Balancer balancer;
-    ecsbox::scheduler::LoadBalancing pass{elb.store(), balancer, log, {"127.0.0.1", 0.002}};
+    ecsbox::scheduler::LoadBalancing pass{elb.store(), balancer, elb.clock(), log, {"127.0.0.1", 0.002}};
 
     std::string load_balancer = elb.ok("CreateLoadBalancer", {{"Name", "web"}})["LoadBalancers"][0]["LoadBalancerArn"];
     std::string group = elb.ok("CreateTargetGroup", {{"Name", "web"},
@@ -100,8 +100,16 @@ TEST_CASE("the balancer pass serves a listener round robin over the healthy targ
     CHECK(answers == std::map<std::string, int>{{"a", 5}, {"b", 5}});
 
     world.elb.ok("DeregisterTargets", {{"TargetGroupArn", world.group}, {"Targets", {{{"Id", "127.0.0.1"}, {"Port", a.port()}}}}});
-    world.settle("healthy", 1);  // a drained at once: nothing was in flight to it
+    // Nothing was in flight to a: it gets no more requests at once, and shows draining for the
+    // whole deregistration delay, as ELB shows it.
+    world.pass.step();
     for (int i = 0; i < 4; ++i) CHECK(client.Get("/")->body == "b");
+    world.pass.step();
+    auto health = world.health();
+    REQUIRE(health.size() == 2);
+    CHECK(health[0]["TargetHealth"]["State"] == "draining");
+    world.elb.clock().advance(300);
+    world.settle("healthy", 1);
 }
 
 TEST_CASE("a target that stops answering is recorded unhealthy with ELB's reason", "[scheduler][load_balancing]") {
