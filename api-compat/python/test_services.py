@@ -520,11 +520,9 @@ def test_list_services_by_namespace_without_cloud_map(ecs, unique_name):
 
 
 @pytest.mark.parametrize("extra", [
-    {"loadBalancers": [{"targetGroupArn": f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:"
-                                          "targetgroup/tg/0123456789abcdef",
-                        "containerName": "app", "containerPort": 80}]},
+    {"loadBalancers": [{"loadBalancerName": "classic", "containerName": "app", "containerPort": 80}]},
     {"deploymentController": {"type": "CODE_DEPLOY"}},
-], ids=["loadBalancers", "CODE_DEPLOY"])
+], ids=["classicLoadBalancer", "CODE_DEPLOY"])
 def test_unsupported_service_features_are_refused(ecs, unique_name, extra):
     td = cluster_and_family(ecs, unique_name)
     with pytest.raises(ClientError) as excinfo:
@@ -532,6 +530,16 @@ def test_unsupported_service_features_are_refused(ecs, unique_name, extra):
                            desiredCount=1, **extra)
     assert_client_error(excinfo, "UnsupportedFeatureException")
     assert ecs.list_services(cluster=unique_name)["serviceArns"] == []
+
+
+def test_a_service_load_balancer_names_an_existing_target_group(ecs, unique_name):
+    """ECS checks the target group before it creates the service."""
+    td = cluster_and_family(ecs, unique_name)
+    missing = f"arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT_ID}:targetgroup/tg/0123456789abcdef"
+    with pytest.raises(ClientError) as excinfo:
+        ecs.create_service(cluster=unique_name, serviceName=unique_name, taskDefinition=td, desiredCount=1,
+                           loadBalancers=[{"targetGroupArn": missing, "containerName": "app", "containerPort": 80}])
+    assert_client_error(excinfo, "InvalidParameterException", message_contains="does not exist")
 
 
 def test_service_deployments_and_revisions(ecs_current, unique_name):
