@@ -55,6 +55,37 @@ std::string local_response(int status, const std::string& reason, bool keep_aliv
            std::to_string(body.size()) + "\r\nConnection: " + (keep_alive ? "keep-alive" : "close") + "\r\n\r\n" + body;
 }
 
+// A backend's response head as the client gets it: HTTP/1.1, with the backend's Connection and
+// Keep-Alive headers (and their continuation lines) replaced by what the balancer does with
+// the client's connection. The head has been parsed already; this only drops and adds lines.
+std::string client_head(std::string_view raw, bool keep_alive) {
+    std::string out;
+    bool first = true, skipping = false;
+    while (!raw.empty()) {
+        const auto end = raw.find('\n');
+        auto line = raw.substr(0, end);
+        raw.remove_prefix(end == std::string_view::npos ? raw.size() : end + 1);
+        if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+        if (line.empty()) break;
+        if (first) {
+            first = false;
+            out.append(line.substr(0, 5) == "HTTP/" && line.size() > 8 ? "HTTP/1.1" + std::string(line.substr(8))
+                                                                       : std::string(line));
+            out.append("\r\n");
+            continue;
+        }
+        if (line.front() == ' ' || line.front() == '\t') {
+            if (!skipping) out.append(line).append("\r\n");
+            continue;
+        }
+        const auto name = std::string(line.substr(0, line.find(':')));
+        skipping = ::strcasecmp(name.c_str(), "Connection") == 0 || ::strcasecmp(name.c_str(), "Keep-Alive") == 0;
+        if (!skipping) out.append(line).append("\r\n");
+    }
+    out.append(keep_alive ? "Connection: keep-alive\r\n\r\n" : "Connection: close\r\n\r\n");
+    return out;
+}
+
 }  // namespace
 
 struct HttpProxy::Listener {
@@ -110,7 +141,8 @@ struct HttpProxy::Client {
     bool head_request = false;
     bool upgrade = false;
     bool request_done = false;
-    bool response_started = false;
+    bool response_started = false;  // bytes of the response reached the client
+    std::string response_head;      // the backend's response head, until it has all come
     bool keep_alive = true;
     bool closed = false;
     EventLoop::Clock::time_point last_active = EventLoop::Clock::now();
@@ -221,6 +253,7 @@ struct HttpProxy::Client {
         upgrade = request.upgrade();
         request_done = false;
         response_started = false;
+        response_head.clear();
         keep_alive = request.keep_alive();  // what the balancer answers itself says so too
         auto route = listener.pick(head, peer);
         if (!route.backend) {
@@ -317,18 +350,33 @@ struct HttpProxy::Client {
             const auto step = up.socket.unread() == 0 && !up.response->complete_pending()
                                   ? up.response->finish()
                                   : up.response->feed(up.socket.unread_view());
-            socket.queue(up.socket.unread_view().substr(0, step.consumed));
+            const auto bytes = up.socket.unread_view().substr(0, step.consumed);
+            // The head is held until it has all come, so its connection headers can be the
+            // balancer's: the client's connection lives on whatever the backend's does.
+            if (response_started) {
+                socket.queue(bytes);
+            } else {
+                response_head.append(bytes);
+            }
             up.socket.take(step.consumed);
-            if (step.consumed > 0) response_started = true;
             switch (step.event) {
                 case HttpStream::Event::error:
                     return upstream_failed();
                 case HttpStream::Event::more:
                     if (up.socket.eof) return upstream_failed();
                     return;
-                case HttpStream::Event::head:
-                    response_started = true;
+                case HttpStream::Event::head: {
+                    const auto status = up.response->head().status;
+                    if (status < 200) {  // 100 Continue, 101 Switching Protocols: as they are
+                        socket.queue(response_head);
+                    } else {
+                        keep_alive = keep_alive && !up.response->body_until_close();
+                        socket.queue(client_head(response_head, keep_alive));
+                        response_started = true;
+                    }
+                    response_head.clear();
                     break;
+                }
                 case HttpStream::Event::complete: {
                     const auto status = up.response->head().status;
                     if (status == 101 && upgrade) {
@@ -343,7 +391,6 @@ struct HttpProxy::Client {
                         if (head_request) up.response->expect_no_body();
                         break;
                     }
-                    keep_alive = keep_alive && up.response->keep_alive();
                     const bool reusable = up.response->keep_alive() && !up.socket.eof && up.socket.unread() == 0;
                     end_exchange(reusable);
                     return;

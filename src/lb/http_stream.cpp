@@ -64,6 +64,10 @@ int HttpStream::on_headers_complete(http_parser* parser) {
     http_parser_pause(parser, 1);
     // 1 tells the parser the message has no body (a response to HEAD).
     const bool no_body = self->m_no_body;
+    // A response with no length that is not chunked, and may have a body, ends with the connection.
+    const int status = static_cast<int>(parser->status_code);
+    self->m_until_close = parser->type == HTTP_RESPONSE && !no_body && !(parser->flags & (F_CHUNKED | F_CONTENTLENGTH)) &&
+                          status >= 200 && status != 204 && status != 304;
     self->m_no_body = false;
     return no_body ? 1 : 0;
 }

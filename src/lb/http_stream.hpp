@@ -53,6 +53,8 @@ public:
     // After head, as far as the head says, and after complete: whether the connection may
     // carry another message.
     bool keep_alive() const { return m_keep_alive; }
+    // After head: the body ends only when the connection closes (no length, not chunked).
+    bool body_until_close() const { return m_until_close; }
     // After head: the request asks to switch protocols, or the response (101) does.
     bool upgrade() const { return m_parser.upgrade != 0; }
     std::string error() const;
@@ -74,6 +76,7 @@ private:
     bool m_keep_alive = false;
     Event m_paused_for = Event::more;
     bool m_complete_pending = false;  // a message without a body ended with its head
+    bool m_until_close = false;
 };
 
 }  // namespace ecsbox::lb

@@ -309,3 +309,64 @@ TEST_CASE("closing the connections to a backend ends its requests in flight", "[
     CHECK(cut.empty());
     CHECK(std::chrono::steady_clock::now() - started < std::chrono::milliseconds(700));
 }
+
+namespace {
+
+// A backend that answers each connection's request with `response` and closes, as one-shot
+// servers (busybox nc, HTTP/1.0 apps) do.
+class ClosingBackend {
+public:
+    explicit ClosingBackend(std::string response) : m_response(std::move(response)) {
+        m_listener = ecsbox::testing::listening_socket(m_port);
+        m_thread = std::thread([this] {
+            while (true) {
+                const int fd = ::accept(m_listener, nullptr, nullptr);
+                if (fd < 0 || m_stopping) {
+                    if (fd >= 0) ::close(fd);
+                    return;
+                }
+                char buffer[4096];
+                std::string request;
+                while (request.find("\r\n\r\n") == std::string::npos) {
+                    const auto n = ::recv(fd, buffer, sizeof buffer, 0);
+                    if (n <= 0) break;
+                    request.append(buffer, static_cast<std::size_t>(n));
+                }
+                ::send(fd, m_response.data(), m_response.size(), MSG_NOSIGNAL);
+                ::close(fd);
+            }
+        });
+    }
+    ~ClosingBackend() {
+        m_stopping = true;
+        ::close(ecsbox::testing::connect_loopback(m_port));  // wakes the accept
+        m_thread.join();
+        ::close(m_listener);
+    }
+    Backend backend() const { return {"127.0.0.1", m_port}; }
+
+private:
+    std::string m_response;
+    int m_port = 0;
+    int m_listener = -1;
+    std::atomic<bool> m_stopping{false};
+    std::thread m_thread;
+};
+
+}  // namespace
+
+TEST_CASE("a backend that closes after each answer does not close the client's connection", "[lb][proxy]") {
+    ClosingBackend backend("HTTP/1.0 200 OK\r\nContent-Length: 2\r\nConnection: close\r\nX-App: 1\r\n\r\nok");
+    RunningProxy proxy({backend.backend()});
+    const auto answers =
+        exchange_raw(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\nGET / HTTP/1.1\r\nHost: x\r\n\r\n", 2);
+    CHECK(answers == "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-App: 1\r\nConnection: keep-alive\r\n\r\nok"
+                     "HTTP/1.1 200 OK\r\nContent-Length: 2\r\nX-App: 1\r\nConnection: keep-alive\r\n\r\nok");
+}
+
+TEST_CASE("a response whose body ends with the backend's connection ends the client's too", "[lb][proxy]") {
+    ClosingBackend backend("HTTP/1.0 200 OK\r\nContent-Type: text/plain\r\n\r\nuntil the end");
+    RunningProxy proxy({backend.backend()});
+    const auto answer = exchange_raw(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 2);  // reads to the close
+    CHECK(answer == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end");
+}
