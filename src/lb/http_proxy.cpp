@@ -141,6 +141,7 @@ struct HttpProxy::Client {
     bool head_request = false;
     bool upgrade = false;
     bool request_done = false;
+    int connect_retries = 0;  // of this request, to other targets after a refused connection
     bool response_started = false;  // bytes of the response reached the client
     std::string response_head;      // the backend's response head, until it has all come
     bool keep_alive = true;
@@ -264,19 +265,41 @@ struct HttpProxy::Client {
             state = State::answered;
             return;
         }
-        const auto backend = *route.backend;
-        routed = std::move(route);
-        upstream = proxy.upstream_to(backend);
-        if (!upstream) {
+        connect_retries = 0;
+        if (!send_to(std::move(route), backend_head(head, upgrade, peer, listener.port))) {
             answer(502, "Bad Gateway");
             state = State::answered;
             return;
         }
+        state = State::body;
+    }
+
+    // Opens (or takes from the pool) a connection to the route's backend with `bytes` to send.
+    bool send_to(Route route, std::string_view bytes) {
+        const auto backend = *route.backend;
+        routed = std::move(route);
+        upstream = proxy.upstream_to(backend);
+        if (!upstream) return false;
         upstream->on_event = [this](std::uint32_t events) { on_upstream_event(events); };
         upstream->response.emplace(HttpStream::Kind::response);
         if (head_request) upstream->response->expect_no_body();
-        upstream->socket.queue(backend_head(head, upgrade, peer, listener.port));
-        state = State::body;
+        upstream->socket.queue(bytes);
+        return true;
+    }
+
+    // The backend refused the connection: a task that has just died, before its health checks
+    // or its deregistration say so. Nothing of the request reached it, so another target
+    // gets it, twice at most, before it is a 502.
+    void connect_failed() {
+        constexpr int k_connect_retries = 2;
+        if (connect_retries >= k_connect_retries) return upstream_failed();
+        ++connect_retries;
+        const std::string unsent(upstream->socket.out.substr(upstream->socket.out_at));
+        proxy.retire(std::move(upstream));
+        release();
+        auto route = listener.pick(request.head(), peer);
+        if (!route.backend || !send_to(std::move(route), unsent)) return upstream_failed();
+        update();
     }
 
     // The exchange is over: the backend connection goes back to the pool when it can carry
@@ -319,7 +342,7 @@ struct HttpProxy::Client {
         auto& up = *upstream;
         if (!up.connected) {
             if (!(events & (EPOLLOUT | EPOLLERR | EPOLLHUP))) return;
-            if (connect_error(up.socket.fd.get()) != 0) return upstream_failed();
+            if (connect_error(up.socket.fd.get()) != 0) return connect_failed();
             up.connected = true;
         }
         if (events & EPOLLERR) return upstream_failed();

@@ -209,8 +209,19 @@ private:
         m_target_rows.clear();
         if (!balanced()) return;
         for (const auto& task : m_tasks) {
-            if (is_stopped(task)) continue;
             const auto targets = targets_of(task);
+            if (is_stopped(task) || (task.desired_status == "STOPPED" && !task.stop_after)) {
+                // A task that died, or was stopped by other means than its service, leaves its
+                // target groups at once: nothing of it is left to drain.
+                for (const auto& target : targets)
+                    if (const auto* row = row_of(target); row && row->registered) {
+                        m_deps.store.target_groups().deregister_target(target.target_group_arn, target.id,
+                                                                       target.port, m_now);
+                        m_changed = true;
+                    }
+                m_target_rows.clear();
+                continue;
+            }
             ElbHealth health;
             bool draining = false;
             for (const auto& target : targets) {

@@ -370,3 +370,19 @@ TEST_CASE("a response whose body ends with the backend's connection ends the cli
     const auto answer = exchange_raw(proxy.port(), "GET / HTTP/1.1\r\nHost: x\r\n\r\n", 2);  // reads to the close
     CHECK(answer == "HTTP/1.1 200 OK\r\nContent-Type: text/plain\r\nConnection: close\r\n\r\nuntil the end");
 }
+
+TEST_CASE("a request whose backend refuses the connection goes to the next one", "[lb][proxy]") {
+    int dead_port = 0;
+    ::close(ecsbox::testing::listening_socket(dead_port));  // nothing listens there now
+    TestBackend a("a");
+    RunningProxy proxy({{"127.0.0.1", dead_port}, a.backend()});
+    auto client = proxy.client();
+    for (int i = 0; i < 4; ++i) {
+        const auto answer = client.Get("/");
+        REQUIRE(answer);
+        CHECK(answer->status == 200);
+        CHECK(answer->body == "a");
+    }
+    RunningProxy only_dead({{"127.0.0.1", dead_port}});
+    CHECK(only_dead.client().Get("/")->status == 502);  // nowhere else to go
+}
