@@ -57,8 +57,9 @@ json check_forward(Elbv2Context& elb, const store::Scope& scope, const json& act
     json stickiness = {{"Enabled", false}};
     if (action.contains("ForwardConfig") && action["ForwardConfig"].contains("TargetGroupStickinessConfig")) {
         stickiness = action["ForwardConfig"]["TargetGroupStickinessConfig"];
-        if (stickiness.value("Enabled", false) && !stickiness.contains("DurationSeconds"))
-            throw validation_error("A duration must be specified when target group stickiness is enabled");
+        if (stickiness.value("Enabled", false))
+            throw invalid_configuration("ecsbox's balancer does not keep clients on one target group yet; "
+                                        "target group stickiness cannot be enabled");
     }
     out["ForwardConfig"] = {{"TargetGroups", forwarded}, {"TargetGroupStickinessConfig", stickiness}};
     return out;

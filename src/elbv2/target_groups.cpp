@@ -235,10 +235,9 @@ json modify_target_group_attributes(Elbv2Context& elb, const protocol::CallConte
     const auto body = json::parse(record.body);
     const auto defaults = target_group_attribute_defaults(body["Protocol"], body["TargetType"]);
     const auto values = apply_attributes(json::parse(record.attributes), defaults, input.at("Attributes"));
-    if (values.value("stickiness.enabled", "false") == "true" && values.value("stickiness.type", "") != "lb_cookie")
-        throw invalid_configuration("ecsbox's balancer keeps clients on a target with its own cookie (stickiness.type "
-                                    "lb_cookie); stickiness of type '" + values.value("stickiness.type", "") +
-                                    "' is not supported");
+    if (values.value("stickiness.enabled", "false") == "true")
+        throw invalid_configuration("ecsbox's balancer does not keep clients on one target yet; stickiness cannot be "
+                                    "enabled");
     if (values.value("slow_start.duration_seconds", "0") != "0")
         throw invalid_configuration("ecsbox's balancer gives a new target its full share at once; slow start is not "
                                     "supported");

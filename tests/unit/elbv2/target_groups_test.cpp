@@ -93,7 +93,7 @@ TEST_CASE("a target group in use cannot be deleted; one gone deletes quietly", "
     CHECK(f.elb.ok("DescribeTargetGroups")["TargetGroups"].empty());
 }
 
-TEST_CASE("target group attributes cover the algorithm, the drain and lb_cookie stickiness", "[elbv2][target_groups]") {
+TEST_CASE("target group attributes cover the algorithm and the drain; stickiness is refused, not ignored", "[elbv2][target_groups]") {
     Elbv2Fixture f;
     const auto arn = f.target_group();
     auto value_of = [&](const std::string& key) {
@@ -116,6 +116,6 @@ TEST_CASE("target group attributes cover the algorithm, the drain and lb_cookie 
               .error_code() == "ValidationError");
     CHECK(f.elb.call("ModifyTargetGroupAttributes",
                      {{"TargetGroupArn", arn},
-                      {"Attributes", {{{"Key", "stickiness.enabled"}, {"Value", "true"}}, {{"Key", "stickiness.type"}, {"Value", "app_cookie"}}}}})
+                      {"Attributes", {{{"Key", "stickiness.enabled"}, {"Value", "true"}}}}})
               .error_code() == "InvalidConfigurationRequest");
 }
