@@ -19,8 +19,11 @@ std::optional<ServiceTarget> target_of(const json& task, const json& entry, cons
         }
         if (ec2_instance_id.empty()) return std::nullopt;
         for (const auto& binding : container.value("networkBindings", json::array()))
+            // The IPv4 binding: Docker may publish another port for IPv6, and the balancer
+            // dials the instance over IPv4.
             if (binding.value("containerPort", 0) == port && binding.value("protocol", std::string("tcp")) == "tcp" &&
-                binding.value("hostPort", 0) != 0)
+                binding.value("hostPort", 0) != 0 &&
+                binding.value("bindIP", std::string()).find(':') == std::string::npos)
                 return ServiceTarget{entry.value("targetGroupArn", std::string()), ec2_instance_id,
                                      binding["hostPort"].get<int>()};
     }
