@@ -129,7 +129,8 @@ json set_rule_priorities(Elbv2Context& elb, const protocol::CallContext& call, c
     for (const auto& pair : input.at("RulePriorities")) {
         auto rule = require_rule(elb, call, pair.value("RuleArn", ""));
         if (!rule.priority) throw operation_not_permitted("The priority of a listener's default rule cannot be changed");
-        rule.priority = check_priority(pair.at("Priority"));
+        if (!pair.contains("Priority")) throw validation_error("A priority must be specified for rule '" + rule.arn + "'");
+        rule.priority = check_priority(pair["Priority"]);
         if (!wanted.emplace(rule.listener_arn, *rule.priority).second) throw priority_in_use(*rule.priority);
         rules.push_back(std::move(rule));
     }

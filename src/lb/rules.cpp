@@ -146,7 +146,22 @@ std::string redirect_location(const Action& redirect, const HttpHead& request, i
     const auto to_path = substitute(redirect.path, "http", host, port, original_path, query);
     const auto to_query = substitute(redirect.query, "http", host, port, original_path, query);
     const bool default_port = (to_protocol == "http" && port == "80") || (to_protocol == "https" && port == "443");
-    return to_protocol + "://" + host + (default_port ? "" : ":" + port) + to_path + (to_query.empty() ? "" : "?" + to_query);
+    const auto location =
+        to_protocol + "://" + host + (default_port ? "" : ":" + port) + to_path + (to_query.empty() ? "" : "?" + to_query);
+    // The parser lets a few control bytes through in the target and header values; a Location
+    // header carries none, so they go percent-encoded.
+    std::string safe;
+    for (const unsigned char c : location) {
+        if (c > 0x20 && c != 0x7f) {
+            safe += static_cast<char>(c);
+            continue;
+        }
+        static constexpr char k_hex[] = "0123456789ABCDEF";
+        safe += '%';
+        safe += k_hex[c >> 4];
+        safe += k_hex[c & 15];
+    }
+    return safe;
 }
 
 std::string local_answer(const Action& action, const HttpHead& request, int listener_port, bool keep_alive) {

@@ -9,7 +9,7 @@
 namespace ecsbox::protocol {
 
 // Name -> value, names and values percent-decoded and '+' read as a space; a later repeat of a
-// name wins. nullopt when an escape is malformed.
+// name wins. nullopt when an escape is malformed or a name or value is not UTF-8.
 std::optional<std::map<std::string, std::string>> parse_form(std::string_view body);
 
 }  // namespace ecsbox::protocol

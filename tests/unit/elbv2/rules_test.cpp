@@ -49,6 +49,7 @@ TEST_CASE("rule priorities are unique per listener and can be swapped at once", 
     const auto taken = f.elb.call("CreateRule", path_rule(listener, 2, "/c"));
     CHECK(taken.error_code() == "PriorityInUse");
     CHECK(taken.message() == "Priority '2' is currently in use");
+    CHECK(f.elb.call("SetRulePriorities", {{"RulePriorities", {{{"RuleArn", a}}}}}).error_code() == "ValidationError");
     f.elb.ok("SetRulePriorities", {{"RulePriorities", {{{"RuleArn", a}, {"Priority", 2}}, {{"RuleArn", b}, {"Priority", 1}}}}});
     const auto rules = f.elb.ok("DescribeRules", {{"ListenerArn", listener}})["Rules"];
     CHECK(rules[0]["RuleArn"] == b);

@@ -96,4 +96,7 @@ TEST_CASE("fixed responses and redirects are answered by the balancer", "[lb][ru
     CHECK(redirect_location(moved, get, 8080) == "http://example.com:8080/new/shop/cart?from=old&id=7");
     CHECK(local_answer(moved, get, 8080, false).find("Location: http://example.com:8080/new/shop/cart?from=old&id=7\r\n") !=
           std::string::npos);
+    // Control bytes the parser let through (found by fuzzing) never reach the Location header.
+    const auto odd = request("POST", "/\f", {{"Host", "\x07"}});
+    CHECK(redirect_location(to_https, odd, 80) == "https://%07/%0C");
 }

@@ -178,3 +178,12 @@ TEST_CASE("errors are an ErrorResponse with the error shape's code, type and sta
     const auto fault = QueryCodec().write_error(model.get(), AwsError("ServerException", "disk", 500), "r");
     CHECK(std::string(xml(fault.body).child("ErrorResponse").child("Error").child_value("Type")) == "Receiver");
 }
+
+TEST_CASE("form parameters that are not UTF-8 are a malformed query string", "[protocol][query]") {
+    CHECK(parse_form("Name=caf%C3%A9"));
+    CHECK_FALSE(parse_form("Name=%FF"));
+    CHECK_FALSE(parse_form("Name=%C3"));          // cut short
+    CHECK_FALSE(parse_form("Name=%C0%AF"));       // overlong
+    CHECK_FALSE(parse_form("Name=%ED%A0%80"));    // a surrogate
+    CHECK_FALSE(parse_form("%FF=x"));
+}
